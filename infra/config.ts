@@ -1,0 +1,95 @@
+/**
+ * Configuration is read once, here, at the edge (worker/, api/, scripts/) and passed down. Every variable and its
+ * default is listed in README.md; keep the two in step.
+ */
+import path from 'node:path';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+export interface TemporalConfig {
+  /** host:port of the frontend. Unset means "use the embedded dev server that `npm start` runs". */
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** True when TEMPORAL_ADDRESS was given: an external cluster, so `npm start` starts no server. */
+  external: boolean;
+  tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+  apiKey?: string;
+}
+
+export interface WorkerTuning {
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentActivityTaskExecutions: number;
+  maxCachedWorkflows: number;
+}
+
+export interface AppConfig {
+  databaseUrl: string;
+  temporal: TemporalConfig;
+  worker: WorkerTuning & { healthPort: number };
+  api: { port: number; host: string; bodyLimit: string; publicBaseUrl: string };
+  devServer: { uiPort: number; dataDir: string };
+  signing: { privateKeyPath: string; keyId: string };
+  jwt: { secret: string; issuer: string };
+  calendarDir: string;
+  logDir: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const dataDir = path.resolve(PROJECT_ROOT, env.ONESTOP_DATA_DIR ?? '.data');
+  const address = env.TEMPORAL_ADDRESS ?? '';
+  const apiPort = int(env, 'API_PORT', 3000);
+  const tls =
+    env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY || env.TEMPORAL_TLS_CA
+      ? {
+          certPath: env.TEMPORAL_TLS_CERT,
+          keyPath: env.TEMPORAL_TLS_KEY,
+          caPath: env.TEMPORAL_TLS_CA,
+          serverName: env.TEMPORAL_TLS_SERVER_NAME,
+        }
+      : undefined;
+  return {
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/onestop',
+    temporal: {
+      address: address || `127.0.0.1:${int(env, 'TEMPORAL_PORT', 7233)}`,
+      namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'onestop-cases',
+      external: address !== '',
+      tls,
+      apiKey: env.TEMPORAL_API_KEY || undefined,
+    },
+    worker: {
+      // A case spends almost all its life waiting for people; its workflow task is short. 2 cores: a few concurrent
+      // workflow tasks keep both busy, activities are I/O (PostgreSQL, webhooks) so more of them can overlap.
+      maxConcurrentWorkflowTaskExecutions: int(env, 'WORKER_MAX_WORKFLOW_TASKS', 40),
+      maxConcurrentActivityTaskExecutions: int(env, 'WORKER_MAX_ACTIVITIES', 100),
+      // Bounded cache: 10,000 waiting cases must not all sit in memory; an evicted case is replayed on its next event.
+      maxCachedWorkflows: int(env, 'WORKER_CACHE_SIZE', 1000),
+      healthPort: int(env, 'WORKER_HEALTH_PORT', 3001),
+    },
+    api: {
+      port: apiPort,
+      host: env.API_HOST ?? '127.0.0.1',
+      bodyLimit: env.API_BODY_LIMIT ?? '256kb',
+      publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${apiPort}`,
+    },
+    devServer: { uiPort: int(env, 'TEMPORAL_UI_PORT', 8233), dataDir },
+    signing: {
+      privateKeyPath: path.resolve(PROJECT_ROOT, env.SIGNING_KEY_PATH ?? path.join(dataDir, 'keys', 'certificate-signing.pem')),
+      keyId: env.SIGNING_KEY_ID ?? 'dev-1',
+    },
+    jwt: { secret: env.JWT_SECRET ?? 'onestop-dev-secret-change-me', issuer: env.JWT_ISSUER ?? 'onestop' },
+    calendarDir: path.resolve(PROJECT_ROOT, env.CALENDAR_DIR ?? 'data/calendar'),
+    logDir: path.resolve(PROJECT_ROOT, env.LOG_DIR ?? 'logs'),
+  };
+}

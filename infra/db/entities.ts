@@ -1,0 +1,254 @@
+/**
+ * PostgreSQL entities. The workflow is the source of truth for a running case; these tables are what the API lists and
+ * filters, the append-only audit log, the review queues, the issued certificates, and the data the government already
+ * holds (companies, people, vehicles...) that prefill and automatic checks read.
+ *
+ * Uniqueness that protects correctness lives here as constraints, not only in code:
+ * one case per idempotency key, one certificate per case + type + subject, one audit entry per case + sequence,
+ * one review task per case + step + round.
+ */
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+
+export const OneStopCase = defineEntity({
+  name: 'OneStopCase',
+  tableName: 'one_stop_case',
+  properties: (p) => ({
+    caseNo: p.string().length(64).primary(),
+    serviceCode: p.string().length(32).index(),
+    definitionVersion: p.integer(),
+    idempotencyKey: p.string().length(128).unique(),
+    requestHash: p.string().length(64),
+    applicantKey: p.string().length(32).index(),
+    applicantName: p.string().length(200),
+    channel: p.string().length(16),
+    status: p.string().length(32).index(),
+    form: p.json<Record<string, unknown>>(),
+    acceptedAt: p.datetime(),
+    deadline: p.datetime().nullable(),
+    deadlineProvisional: p.boolean().default(false),
+    overdue: p.boolean().default(false),
+    pendingDepartments: p.json<string[]>().default('[]'),
+    pausedWorkingDays: p.integer().default(0),
+    completedAt: p.datetime().nullable(),
+    outcomeReasons: p.json<string[]>().default('[]'),
+    webhookUrl: p.string().length(2000).nullable(),
+    evaluationStars: p.smallint().nullable(),
+    evaluationComment: p.string().length(2000).nullable(),
+    updatedAt: p.datetime(),
+  }),
+  indexes: [{ properties: ['serviceCode', 'status'] }],
+});
+export type OneStopCase = InferEntity<typeof OneStopCase>;
+
+export const CaseEvent = defineEntity({
+  name: 'CaseEvent',
+  tableName: 'case_event',
+  properties: (p) => ({
+    id: p.bigint('number').primary().autoincrement(),
+    caseNo: p.string().length(64),
+    seq: p.integer(),
+    type: p.string().length(48),
+    actor: p.string().length(128).nullable(),
+    payload: p.json<Record<string, unknown>>(),
+    at: p.datetime(),
+  }),
+  uniques: [{ properties: ['caseNo', 'seq'] }],
+});
+export type CaseEvent = InferEntity<typeof CaseEvent>;
+
+export const ReviewTask = defineEntity({
+  name: 'ReviewTask',
+  tableName: 'review_task',
+  properties: (p) => ({
+    id: p.string().length(96).primary(),
+    caseNo: p.string().length(64),
+    serviceCode: p.string().length(32),
+    stepId: p.string().length(48),
+    round: p.integer(),
+    department: p.string().length(32),
+    status: p.string().length(16),
+    deadline: p.datetime().nullable(),
+    reminded: p.boolean().default(false),
+    overdue: p.boolean().default(false),
+    claimedBy: p.string().length(128).nullable(),
+    claimedAt: p.datetime().nullable(),
+    decision: p.string().length(32).nullable(),
+    createdAt: p.datetime(),
+    closedAt: p.datetime().nullable(),
+  }),
+  uniques: [{ properties: ['caseNo', 'stepId', 'round'] }],
+  indexes: [{ properties: ['department', 'status', 'deadline'] }],
+});
+export type ReviewTask = InferEntity<typeof ReviewTask>;
+
+export const Certificate = defineEntity({
+  name: 'Certificate',
+  tableName: 'certificate',
+  properties: (p) => ({
+    no: p.string().length(64).primary(),
+    caseNo: p.string().length(64),
+    type: p.string().length(48),
+    subjectKey: p.string().length(64),
+    holderKey: p.string().length(32).index(),
+    holderName: p.string().length(200),
+    authority: p.string().length(200),
+    fields: p.json<Record<string, unknown>>(),
+    validFrom: p.date(),
+    validUntil: p.date(),
+    issuedAt: p.datetime(),
+    payload: p.text(),
+    signature: p.text(),
+    keyId: p.string().length(64),
+    revokedAt: p.datetime().nullable(),
+    revokedReason: p.string().length(500).nullable(),
+  }),
+  uniques: [{ properties: ['caseNo', 'type', 'subjectKey'] }],
+});
+export type Certificate = InferEntity<typeof Certificate>;
+
+/** One counter row per service and acceptance day: case numbers are dense, readable and never reused. */
+export const CaseCounter = defineEntity({
+  name: 'CaseCounter',
+  tableName: 'case_counter',
+  properties: (p) => ({
+    prefix: p.string().length(48).primary(),
+    value: p.integer(),
+  }),
+});
+
+export const WebhookDelivery = defineEntity({
+  name: 'WebhookDelivery',
+  tableName: 'webhook_delivery',
+  properties: (p) => ({
+    id: p.bigint('number').primary().autoincrement(),
+    caseNo: p.string().length(64).index(),
+    eventSeq: p.integer(),
+    url: p.string().length(2000),
+    attempt: p.integer(),
+    httpStatus: p.integer().nullable(),
+    error: p.string().length(500).nullable(),
+    at: p.datetime(),
+  }),
+});
+
+/** Data an applicant submitted once, kept for reuse on later applications (首次一次提交、后期自动复用). */
+export const ArchivedApplication = defineEntity({
+  name: 'ArchivedApplication',
+  tableName: 'archived_application',
+  properties: (p) => ({
+    id: p.bigint('number').primary().autoincrement(),
+    applicantKey: p.string().length(32),
+    serviceCode: p.string().length(32),
+    caseNo: p.string().length(64).unique(),
+    data: p.json<Record<string, unknown>>(),
+    archivedAt: p.datetime(),
+  }),
+  indexes: [{ properties: ['applicantKey', 'archivedAt'] }],
+});
+
+// ---- Government reference data (demo seed; in production fed from the departments' systems) ----
+
+export const Company = defineEntity({
+  name: 'Company',
+  tableName: 'company',
+  properties: (p) => ({
+    creditCode: p.string().length(18).primary(),
+    name: p.string().length(200),
+    legalRepresentative: p.string().length(100),
+    address: p.string().length(300),
+    businessScope: p.json<string[]>(),
+    businessLicenceStatus: p.string().length(16),
+    operatingPermitNo: p.string().length(64).nullable(),
+    operatingPermitValidUntil: p.date().nullable(),
+    operatingScope: p.json<string[]>().default('[]'),
+    seriousViolation: p.boolean().default(false),
+    liabilityInsuranceValidUntil: p.date().nullable(),
+  }),
+});
+
+export const Person = defineEntity({
+  name: 'Person',
+  tableName: 'person',
+  properties: (p) => ({
+    idCard: p.string().length(18).primary(),
+    name: p.string().length(100),
+    phone: p.string().length(32).nullable(),
+    licenceClass: p.string().length(8).nullable(),
+    licenceValidUntil: p.date().nullable(),
+    drivingYears: p.integer().nullable(),
+    freightQualificationValidUntil: p.date().nullable(),
+    fullPointRecord: p.boolean().default(false),
+    seriousAccident: p.boolean().default(false),
+    drinkDriving: p.boolean().default(false),
+    criminalRecord: p.boolean().default(false),
+  }),
+});
+
+export const Vehicle = defineEntity({
+  name: 'Vehicle',
+  tableName: 'vehicle',
+  properties: (p) => ({
+    plate: p.string().length(16).primary(),
+    ownerKey: p.string().length(18).index(),
+    kind: p.string().length(32),
+    axles: p.integer(),
+    configuration: p.string().length(16),
+    totalMassKg: p.integer(),
+    seats: p.integer().nullable(),
+    drivingLicenceValidUntil: p.date().nullable(),
+    inspectionValidUntil: p.date().nullable(),
+    roadTransportCertValidUntil: p.date().nullable(),
+    meetsSchoolBusStandard: p.boolean().default(false),
+  }),
+});
+
+export const School = defineEntity({
+  name: 'School',
+  tableName: 'school',
+  properties: (p) => ({
+    creditCode: p.string().length(18).primary(),
+    name: p.string().length(200),
+    address: p.string().length(300),
+  }),
+});
+
+export const Reviewer = defineEntity({
+  name: 'Reviewer',
+  tableName: 'reviewer',
+  properties: (p) => ({
+    id: p.string().length(64).primary(),
+    name: p.string().length(100),
+    department: p.string().length(32).index(),
+  }),
+});
+
+/** Bridges, tunnels, underpasses and narrow segments with their limits. Demo data, clearly labelled `demo`. */
+export const RoadRestriction = defineEntity({
+  name: 'RoadRestriction',
+  tableName: 'road_restriction',
+  properties: (p) => ({
+    id: p.string().length(32).primary(),
+    kind: p.string().length(16),
+    name: p.string().length(200),
+    maxGrossMassKg: p.integer().nullable(),
+    maxHeightMm: p.integer().nullable(),
+    maxWidthMm: p.integer().nullable(),
+    demo: p.boolean().default(true),
+  }),
+});
+
+export const allEntities = [
+  OneStopCase,
+  CaseEvent,
+  ReviewTask,
+  Certificate,
+  CaseCounter,
+  WebhookDelivery,
+  ArchivedApplication,
+  Company,
+  Person,
+  Vehicle,
+  School,
+  Reviewer,
+  RoadRestriction,
+];

@@ -1,0 +1,30 @@
+/**
+ * Two projects: `unit` (pure modules, MockActivityEnvironment) and `integration` (a real Temporal dev server and a
+ * real PostgreSQL test database, both started once per run by the integration project's global setup).
+ * ts-jest runs transpile-only: `tsc --noEmit` type-checks the whole tree once, before jest.
+ */
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 120000,
+  maxWorkers: 2,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/unit'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/integration'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+    },
+  ],
+};
