@@ -35,8 +35,10 @@ export const OneStopCase = defineEntity({
     evaluationStars: p.smallint().nullable(),
     evaluationComment: p.string().length(2000).nullable(),
     updatedAt: p.datetime(),
+    /** The audit sequence of the last snapshot written: a retried older write never overwrites a newer one. */
+    lastEventSeq: p.integer().default(0),
   }),
-  indexes: [{ properties: ['serviceCode', 'status'] }],
+  indexes: [{ properties: ['serviceCode', 'status'] }, { properties: ['acceptedAt'] }],
 });
 export type OneStopCase = InferEntity<typeof OneStopCase>;
 
@@ -73,6 +75,7 @@ export const ReviewTask = defineEntity({
     claimedBy: p.string().length(128).nullable(),
     claimedAt: p.datetime().nullable(),
     decision: p.string().length(32).nullable(),
+    automaticReport: p.json<Record<string, unknown>>().nullable(),
     createdAt: p.datetime(),
     closedAt: p.datetime().nullable(),
   }),

@@ -1,0 +1,123 @@
+/**
+ * What the case workflow writes to PostgreSQL: the case row the API lists and filters, the append-only audit log, and
+ * the departments' review tasks. Every write is idempotent on retry (unique keys + ON CONFLICT), so a worker dying
+ * between the write and the activity's completion duplicates nothing.
+ */
+import { log } from '@temporalio/activity';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { AutomaticCheckResult, CaseStatus, Department } from '../domain/types';
+
+export interface CaseSnapshot {
+  status: CaseStatus;
+  pendingDepartments: Department[];
+  deadlineMs: number;
+  deadlineProvisional: boolean;
+  overdue: boolean;
+  pausedWorkingDays: number;
+  completedAtMs: number | null;
+  reasons: string[];
+}
+
+export interface CaseProgress {
+  caseNo: string;
+  seq: number;
+  type: string;
+  actor: string | null;
+  payload: Record<string, unknown>;
+  atMs: number;
+  snapshot: CaseSnapshot;
+}
+
+export interface ReviewTaskOpening {
+  caseNo: string;
+  serviceCode: string;
+  stepId: string;
+  round: number;
+  department: Department;
+  deadlineMs: number;
+  automaticReport: AutomaticCheckResult | null;
+}
+
+export interface ReviewTaskUpdate {
+  caseNo: string;
+  stepId: string;
+  round: number;
+  status?: 'closed' | 'cancelled';
+  decision?: string;
+  reminded?: boolean;
+  overdue?: boolean;
+}
+
+export const reviewTaskId = (caseNo: string, stepId: string, round: number) => `${caseNo}:${stepId}:${round}`;
+
+export function createCaseRecordActivities(deps: { orm: MikroORM }) {
+  const conn = () => deps.orm.em.fork().getConnection();
+  return {
+    async recordCaseProgress(p: CaseProgress): Promise<void> {
+      const s = p.snapshot;
+      await deps.orm.em.fork().transactional(async (em) => {
+        const c = em.getConnection();
+        await c.execute(
+          `insert into case_event (case_no, seq, type, actor, payload, at) values (?, ?, ?, ?, ?, ?)
+           on conflict (case_no, seq) do nothing`,
+          [p.caseNo, p.seq, p.type, p.actor, JSON.stringify(p.payload), new Date(p.atMs)],
+        );
+        // Only move the row forward: a retried older event never overwrites a newer snapshot.
+        await c.execute(
+          `update one_stop_case set status = ?, pending_departments = ?, deadline = ?, deadline_provisional = ?,
+             overdue = ?, paused_working_days = ?, completed_at = ?, outcome_reasons = ?, updated_at = ?,
+             last_event_seq = ?
+           where case_no = ? and last_event_seq < ?`,
+          [
+            s.status,
+            JSON.stringify(s.pendingDepartments),
+            new Date(s.deadlineMs),
+            s.deadlineProvisional,
+            s.overdue,
+            s.pausedWorkingDays,
+            s.completedAtMs === null ? null : new Date(s.completedAtMs),
+            JSON.stringify(s.reasons),
+            new Date(p.atMs),
+            p.seq,
+            p.caseNo,
+            p.seq,
+          ],
+        );
+      });
+      log.info('case progress', { caseNo: p.caseNo, seq: p.seq, type: p.type, status: s.status });
+    },
+
+    async openReviewTask(t: ReviewTaskOpening): Promise<{ taskId: string }> {
+      const id = reviewTaskId(t.caseNo, t.stepId, t.round);
+      await conn().execute(
+        `insert into review_task (id, case_no, service_code, step_id, round, department, status, deadline, reminded,
+           overdue, automatic_report, created_at)
+         values (?, ?, ?, ?, ?, ?, 'open', ?, false, false, ?, now())
+         on conflict (case_no, step_id, round) do nothing`,
+        [id, t.caseNo, t.serviceCode, t.stepId, t.round, t.department, new Date(t.deadlineMs), t.automaticReport ? JSON.stringify(t.automaticReport) : null],
+      );
+      // The notification channel (SMS / the departments' work portal) is outside this platform: it reads this log line.
+      log.info('review task opened: department notified', { taskId: id, department: t.department });
+      return { taskId: id };
+    },
+
+    async updateReviewTask(u: ReviewTaskUpdate): Promise<void> {
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      const set = (column: string, value: unknown) => {
+        sets.push(`${column} = ?`);
+        values.push(value);
+      };
+      if (u.status) {
+        set('status', u.status);
+        sets.push('closed_at = coalesce(closed_at, now())');
+      }
+      if (u.decision) set('decision', u.decision);
+      if (u.reminded !== undefined) set('reminded', u.reminded);
+      if (u.overdue !== undefined) set('overdue', u.overdue);
+      if (sets.length === 0) return;
+      values.push(reviewTaskId(u.caseNo, u.stepId, u.round));
+      await conn().execute(`update review_task set ${sets.join(', ')} where id = ?`, values);
+    },
+  };
+}

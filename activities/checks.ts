@@ -1,0 +1,179 @@
+/**
+ * Automatic checks: compare the application with what the government already holds, so that people decide only what
+ * the machine cannot. Each check reads PostgreSQL and returns a report a reviewer can read.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { shanghaiDate } from '../domain/calendar';
+import { ageOn } from '../domain/identifiers';
+import type { FreightCompanyForm, SchoolBusForm, OversizeCargoForm } from '../domain/forms';
+import { runOversizeChecks, type OversizeReferenceData } from '../domain/oversize';
+import type { AutomaticCheckKind, AutomaticCheckResult } from '../domain/types';
+import { Company, OneStopCase, Person, RoadRestriction, Vehicle } from '../infra/db/entities';
+
+/** The issuing jurisdiction of the oversize service (Jining and its counties). */
+export const JURISDICTION = {
+  name: '济宁市',
+  cities: ['济宁市', '任城区', '兖州区', '曲阜市', '邹城市', '微山县', '鱼台县', '金乡县', '嘉祥县', '汶上县', '泗水县', '梁山县'],
+};
+
+interface Finding {
+  ok: boolean;
+  check: string;
+  detail: string;
+}
+
+function summarise(findings: Finding[], source: string): AutomaticCheckResult {
+  const failed = findings.filter((f) => !f.ok);
+  return {
+    verdict: failed.length === 0 ? 'pass' : 'needs_review',
+    hardRefusal: false,
+    reasons: failed.map((f) => `${f.check}: ${f.detail}`),
+    report: { source, findings },
+  };
+}
+
+async function loadForm<T>(em: EntityManager, caseNo: string): Promise<T> {
+  const row = await em.findOne(OneStopCase, { caseNo });
+  if (!row) throw ApplicationFailure.nonRetryable(`case ${caseNo} not found`, 'CaseNotFound');
+  return row.form as T;
+}
+
+async function businessLicence(em: EntityManager, caseNo: string, today: string): Promise<AutomaticCheckResult> {
+  const form = await loadForm<FreightCompanyForm>(em, caseNo);
+  const company = await em.findOne(Company, { creditCode: form.applicant.creditCode });
+  const findings: Finding[] = [
+    {
+      ok: !!company,
+      check: 'registered',
+      detail: company ? `${company.name} found in the market-regulation register` : 'credit code not in the register',
+    },
+  ];
+  if (company) {
+    findings.push({ ok: company.businessLicenceStatus === 'active', check: 'licence status', detail: company.businessLicenceStatus });
+    findings.push({ ok: company.name === form.applicant.name, check: 'name matches', detail: `${form.applicant.name} / ${company.name}` });
+    findings.push({
+      ok: company.businessScope.some((s) => s.includes('道路货物运输')),
+      check: 'scope covers road freight',
+      detail: company.businessScope.join('、'),
+    });
+  }
+  for (const v of form.vehicles) {
+    const vehicle = await em.findOne(Vehicle, { plate: v.plate });
+    findings.push({
+      ok: !!vehicle && (vehicle.inspectionValidUntil ?? '') >= today,
+      check: `vehicle ${v.plate} inspected`,
+      detail: vehicle ? `inspection valid until ${vehicle.inspectionValidUntil ?? 'never'}` : 'not registered',
+    });
+  }
+  for (const d of form.drivers) {
+    const p = await em.findOne(Person, { idCard: d.idCard });
+    const age = ageOn(d.idCard, today);
+    findings.push({
+      ok: !!p && age <= 60 && (p.freightQualificationValidUntil ?? '') >= today && (p.licenceValidUntil ?? '') >= today,
+      check: `driver ${d.name}`,
+      detail: p
+        ? `age ${age} (<= 60), qualification until ${p.freightQualificationValidUntil ?? 'none'}, licence until ${p.licenceValidUntil ?? 'none'}`
+        : 'no driver record',
+    });
+  }
+  findings.push({ ok: form.safetyManagementSystem, check: 'safety management system', detail: String(form.safetyManagementSystem) });
+  return summarise(findings, '道路运输条例 arts. 21-24; market-regulation register');
+}
+
+async function schoolBusConditions(em: EntityManager, caseNo: string, today: string): Promise<AutomaticCheckResult> {
+  const form = await loadForm<SchoolBusForm>(em, caseNo);
+  const vehicle = await em.findOne(Vehicle, { plate: form.vehicle.plate });
+  const driver = await em.findOne(Person, { idCard: form.driver.idCard });
+  const age = ageOn(form.driver.idCard, today);
+  const findings: Finding[] = [
+    { ok: !!vehicle?.meetsSchoolBusStandard, check: 'vehicle meets the school-bus standard', detail: vehicle ? String(vehicle.meetsSchoolBusStandard) : 'not registered' },
+    { ok: (vehicle?.inspectionValidUntil ?? '') >= today, check: 'vehicle inspected', detail: `until ${vehicle?.inspectionValidUntil ?? 'never'}` },
+    { ok: age >= 25 && age <= 60, check: 'driver age 25-60', detail: `age ${age}` },
+    { ok: (driver?.drivingYears ?? 0) >= 3, check: 'driving experience >= 3 years', detail: `${driver?.drivingYears ?? 0} years` },
+    {
+      ok: !!driver && !driver.fullPointRecord && !driver.seriousAccident && !driver.drinkDriving && !driver.criminalRecord,
+      check: 'driver record clean',
+      detail: driver ? 'no full-point, accident, drink-driving or criminal record' : 'no driver record',
+    },
+    { ok: form.liabilityInsuranceValidUntil >= today, check: 'carrier liability insurance', detail: `until ${form.liabilityInsuranceValidUntil}` },
+  ];
+  return summarise(findings, '校车安全管理条例 arts. 14-16, 23-24');
+}
+
+async function oversizePrereview(em: EntityManager, caseNo: string, today: string): Promise<AutomaticCheckResult> {
+  const form = await loadForm<OversizeCargoForm>(em, caseNo);
+  const company = await em.findOne(Company, { creditCode: form.applicant.creditCode });
+  const driver = await em.findOne(Person, { idCard: form.driverIdCard });
+  const vehicle = await em.findOne(Vehicle, { plate: form.vehicle.plate });
+  const restrictions = await em.find(RoadRestriction, { id: { $in: form.route.segmentIds } });
+  const ref: OversizeReferenceData = {
+    company: company
+      ? {
+          creditCode: company.creditCode,
+          name: company.name,
+          operatingPermit: company.operatingPermitNo
+            ? { no: company.operatingPermitNo, validUntil: company.operatingPermitValidUntil ?? '', scope: company.operatingScope }
+            : null,
+          seriousViolation: company.seriousViolation,
+          liabilityInsuranceValidUntil: company.liabilityInsuranceValidUntil ?? null,
+        }
+      : null,
+    driver: driver
+      ? {
+          idCard: driver.idCard,
+          name: driver.name,
+          licenceClass: driver.licenceClass ?? '',
+          licenceValidUntil: driver.licenceValidUntil ?? '',
+          freightQualificationValidUntil: driver.freightQualificationValidUntil ?? '',
+        }
+      : null,
+    vehicle: vehicle
+      ? {
+          plate: vehicle.plate,
+          ownerCreditCode: vehicle.ownerKey,
+          axles: vehicle.axles,
+          configuration: vehicle.configuration as 'truck' | 'combination',
+          drivingLicenceValidUntil: vehicle.drivingLicenceValidUntil ?? '',
+          inspectionValidUntil: vehicle.inspectionValidUntil ?? '',
+          roadTransportCertValidUntil: vehicle.roadTransportCertValidUntil ?? '',
+        }
+      : null,
+    roadRestrictions: restrictions.map((r) => ({
+      id: r.id,
+      kind: r.kind as 'bridge' | 'tunnel' | 'underpass' | 'narrow',
+      name: r.name,
+      ...(r.maxGrossMassKg != null ? { maxGrossMassKg: r.maxGrossMassKg } : {}),
+      ...(r.maxHeightMm != null ? { maxHeightMm: r.maxHeightMm } : {}),
+      ...(r.maxWidthMm != null ? { maxWidthMm: r.maxWidthMm } : {}),
+    })),
+    jurisdiction: JURISDICTION,
+    travelWindow: { fromHour: 22, toHour: 6 },
+    today,
+  };
+  const report = runOversizeChecks(form, ref);
+  return {
+    verdict: report.allPass ? 'pass' : report.counts.fail > 0 ? 'fail' : 'needs_review',
+    hardRefusal: report.hardRefusal,
+    reasons: report.hardRefusal
+      ? report.refusalReasons
+      : report.results.filter((r) => r.verdict !== 'pass').map((r) => `${r.id} ${r.title}: ${r.explanation}`),
+    report: report as unknown as Record<string, unknown>,
+    statutoryLimitWorkingDays: report.statutoryLimitWorkingDays,
+  };
+}
+
+export function createCheckActivities(deps: { orm: MikroORM }) {
+  const checks: Record<AutomaticCheckKind, (em: EntityManager, caseNo: string, today: string) => Promise<AutomaticCheckResult>> = {
+    'business-licence': businessLicence,
+    'school-bus-conditions': schoolBusConditions,
+    'oversize-prereview': oversizePrereview,
+  };
+  return {
+    async runAutomaticCheck(input: { caseNo: string; check: AutomaticCheckKind; stepId: string }): Promise<AutomaticCheckResult> {
+      const run = checks[input.check];
+      if (!run) throw ApplicationFailure.nonRetryable(`unknown automatic check ${input.check}`, 'InvalidServiceDefinition');
+      return run(deps.orm.em.fork(), input.caseNo, shanghaiDate(Date.now()));
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Activities come from one factory that receives their dependencies; worker/ wires them. The workflow imports only
+ * `type` of this module.
+ */
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { CertificateSigner } from '../infra/signing/certificate-signer';
+import { createCaseRecordActivities } from './case-records';
+import { createCertificateActivities } from './certificates';
+import { createCheckActivities } from './checks';
+import { createCalendarActivities } from './calendar';
+import { createWebhookActivities } from './webhooks';
+
+export interface ActivityDeps {
+  orm: MikroORM;
+  signer: CertificateSigner;
+  calendarDir: string;
+  webhookSecret: string;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createCaseRecordActivities(deps),
+    ...createCalendarActivities(deps),
+    ...createCheckActivities(deps),
+    ...createCertificateActivities(deps),
+    ...createWebhookActivities(deps),
+  };
+}

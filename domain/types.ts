@@ -1,0 +1,235 @@
+/**
+ * The types shared by the API, the activities and the case workflow. Dependency-free on purpose: the workflow sandbox
+ * imports it, so nothing here may touch Node, the ORM, Express or zod.
+ */
+
+export type Bilingual = { zh: string; en: string };
+
+export const DEPARTMENTS = [
+  'education',
+  'public_security',
+  'transport',
+  'market_regulation',
+  'urban_roads',
+  'government_office',
+] as const;
+export type Department = (typeof DEPARTMENTS)[number];
+
+export const DEPARTMENT_NAMES: Record<Department, Bilingual> = {
+  education: { zh: '教育局', en: 'Education Bureau' },
+  public_security: { zh: '公安局交警支队', en: 'Public Security (Traffic Police)' },
+  transport: { zh: '交通运输局', en: 'Transport Bureau' },
+  market_regulation: { zh: '市场监督管理局', en: 'Market Regulation Administration' },
+  urban_roads: { zh: '城市管理局（市政道路）', en: 'Urban Roads Authority' },
+  government_office: { zh: '人民政府办公室', en: 'Government Office' },
+};
+
+/** Automatic checks a step can host; each one is an activity that reads government data. */
+export type AutomaticCheckKind = 'business-licence' | 'oversize-prereview' | 'school-bus-conditions';
+
+export type StepKind = 'automatic' | 'human' | 'automatic+human';
+
+export interface ReviewStepDefinition {
+  id: string;
+  name: Bilingual;
+  department: Department;
+  kind: StepKind;
+  check?: AutomaticCheckKind;
+  /** Ids of the steps that must be approved before this one opens. */
+  after: string[];
+  /** The step's own limit, in working days from the moment it opens. */
+  limitWorkingDays: number;
+  /** What the step's limit timer does when it fires while the step is still open. */
+  onLimit: 'escalate' | 'deemed_approval';
+  /** A rejection by a mandatory step rejects the whole case. */
+  mandatory: boolean;
+}
+
+export interface CertificateSpec {
+  type: string;
+  name: Bilingual;
+  /** One certificate per vehicle listed in the application (`form.vehicles`) instead of one per case. */
+  perVehicle: boolean;
+  validityMonths: number;
+  authority: Bilingual;
+  department: Department;
+  /** Form fields copied onto the certificate (dot paths into the application form; `vehicle.*` for per-vehicle). */
+  fields: string[];
+}
+
+export interface ScenarioOption {
+  value: string;
+  label: Bilingual;
+  requiresMaterials: string[];
+}
+
+export interface ScenarioQuestion {
+  id: string;
+  question: Bilingual;
+  options: ScenarioOption[];
+}
+
+export interface MaterialDefinition {
+  id: string;
+  name: Bilingual;
+  /** When set, an electronic certificate of this type may be referenced instead of uploading (证照免交). */
+  certificateType?: string;
+}
+
+export type FormKind = 'freight-company' | 'oversize-cargo' | 'school-bus';
+
+export interface ServiceDefinition {
+  code: string;
+  version: number;
+  name: Bilingual;
+  /** Human-readable case numbers: `${caseNumberPrefix}-YYYYMMDD-NNNNNN`. */
+  caseNumberPrefix: string;
+  items: { code: string; name: Bilingual; department: Department }[];
+  departments: Department[];
+  form: FormKind;
+  scenarios: ScenarioQuestion[];
+  materials: MaterialDefinition[];
+  /** Materials every application needs, whatever the scenario answers. */
+  baseMaterials: string[];
+  review: {
+    caseLimitWorkingDays: number;
+    /** Skip the human steps that follow an automatic check when every check passed. */
+    fastTrackWhenAllPass: boolean;
+    steps: ReviewStepDefinition[];
+  };
+  certificates: CertificateSpec[];
+}
+
+// ---- The case workflow's contract ----
+
+export interface CaseInput {
+  caseNo: string;
+  /** The definition snapshot the case runs on, fixed at start: later edits never touch a running case or its replay. */
+  definition: ServiceDefinition;
+  /** When the application was accepted (epoch ms). */
+  acceptedAtMs: number;
+  /** Whether to notify the portal's callback on each status change. */
+  webhook: boolean;
+}
+
+export type CaseStatus =
+  | 'in_review'
+  | 'awaiting_supplement'
+  | 'issuing'
+  | 'completed'
+  | 'rejected'
+  | 'withdrawn';
+
+export const TERMINAL_STATUSES: readonly CaseStatus[] = ['completed', 'rejected', 'withdrawn'];
+
+export type StepStatus =
+  | 'waiting'
+  | 'checking'
+  | 'open'
+  | 'supplement_requested'
+  | 'approved'
+  | 'rejected'
+  | 'skipped'
+  | 'cancelled';
+
+export type DecisionKind = 'approve' | 'reject' | 'request_supplement';
+
+export interface MissingItem {
+  material: string;
+  reason: string;
+}
+
+/** A reviewer's decision, sent to the case as a signal. `decisionId` makes a resend harmless. */
+export interface ReviewDecision {
+  decisionId: string;
+  stepId: string;
+  decision: DecisionKind;
+  comment: string;
+  missing?: MissingItem[];
+  reviewer: string;
+  department: Department;
+}
+
+export interface SupplementSubmission {
+  supplementId: string;
+  /** Material ids the applicant now supplies, with references to uploads or electronic certificates. */
+  materials: { material: string; reference: string }[];
+  comment?: string;
+}
+
+export interface WithdrawalRequest {
+  requestId: string;
+  reason: string;
+}
+
+export interface DecisionRecord {
+  decisionId: string;
+  decision: DecisionKind | 'deemed_approval' | 'automatic';
+  comment: string;
+  missing?: MissingItem[];
+  reviewer: string;
+  at: string;
+  round: number;
+  /** Set when the decision arrived but was not applied (duplicate, late, step not open). */
+  ignoredReason?: string;
+}
+
+export type CheckVerdictSummary = 'pass' | 'fail' | 'needs_review';
+
+export interface AutomaticCheckResult {
+  verdict: CheckVerdictSummary;
+  /** A hard refusal ends the case as rejected without a person. */
+  hardRefusal: boolean;
+  reasons: string[];
+  /** The full report a reviewer reads (for the oversize pre-review: the 21 checks). */
+  report: Record<string, unknown>;
+  /** When the check decides the statutory limit of the steps after it (oversize category: 2, 5 or 15). */
+  statutoryLimitWorkingDays?: number;
+}
+
+export interface StepState {
+  id: string;
+  name: Bilingual;
+  department: Department;
+  kind: StepKind;
+  status: StepStatus;
+  round: number;
+  openedAt?: string;
+  deadline?: string;
+  deadlineMs?: number;
+  reminderMs?: number;
+  reminded: boolean;
+  escalated: boolean;
+  overdue: boolean;
+  decisions: DecisionRecord[];
+  check?: AutomaticCheckResult;
+}
+
+export interface CertificateSummary {
+  no: string;
+  type: string;
+  subjectKey: string;
+  validUntil: string;
+}
+
+export interface CaseState {
+  caseNo: string;
+  serviceCode: string;
+  definitionVersion: number;
+  status: CaseStatus;
+  acceptedAt: string;
+  deadline: string;
+  deadlineMs: number;
+  deadlineProvisional: boolean;
+  overdue: boolean;
+  pausedWorkingDays: number;
+  pausedSince?: string;
+  pendingDepartments: Department[];
+  outstandingSupplement: MissingItem[];
+  steps: StepState[];
+  certificates: CertificateSummary[];
+  reasons: string[];
+  timeline: { at: string; type: string; detail?: string }[];
+}
+
+export type CaseOutcome = Pick<CaseState, 'caseNo' | 'status' | 'reasons' | 'certificates' | 'pausedWorkingDays' | 'overdue'>;

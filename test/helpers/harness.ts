@@ -1,0 +1,99 @@
+/**
+ * Shared wiring for integration tests: the run's Temporal server and PostgreSQL test database (see setup/), a worker
+ * on a task queue of the test's own, and small helpers to submit cases and wait for what the workflow records.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { submitCase, type CaseSubmission } from '../../api/case-intake';
+import type { WorkingDayCalendar } from '../../domain/calendar';
+import type { CaseState, ServiceDefinition } from '../../domain/types';
+import { loadWorkingDayCalendar } from '../../infra/calendar-store';
+import { loadConfig } from '../../infra/config';
+import { openOrm } from '../../infra/db/orm';
+import { loadServiceCatalog } from '../../infra/services/catalog';
+import { CertificateSigner } from '../../infra/signing/certificate-signer';
+import { createCaseWorker } from '../../worker/create-worker';
+import { caseStateQuery } from '../../workflows/definitions';
+
+// Quiet SDK logs in tests: warnings and errors only. The runtime is per process; a second install would throw.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  /* already installed by an earlier test file in this jest worker */
+}
+
+export const catalog = loadServiceCatalog();
+export const calendarDir = loadConfig().calendarDir;
+
+export function service(code: string): ServiceDefinition {
+  const def = catalog.get(code);
+  if (!def) throw new Error(`no service ${code}`);
+  return def;
+}
+
+export function testSigner(): CertificateSigner {
+  return CertificateSigner.fromFile(path.join(os.tmpdir(), 'onestop-test-keys', 'signing.pem'), 'test-key', true);
+}
+
+export async function openTestOrm(): Promise<MikroORM> {
+  if (!process.env.DATABASE_URL?.includes('onestop_test_')) throw new Error('integration tests need the test database from global setup');
+  return openOrm(process.env.DATABASE_URL);
+}
+
+export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
+  const address = process.env.TEMPORAL_TEST_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: the integration project global setup did not run');
+  return TestWorkflowEnvironment.createFromExistingServer({ address });
+}
+
+export function uniqueQueue(name: string): string {
+  return `test-${name}-${randomUUID().slice(0, 8)}`;
+}
+
+export async function makeWorker(env: TestWorkflowEnvironment, orm: MikroORM, taskQueue: string, webhookSecret = 'test-secret'): Promise<Worker> {
+  return createCaseWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities: createActivities({ orm, signer: testSigner(), calendarDir, webhookSecret }),
+    fromSource: true,
+  });
+}
+
+export function calendar(): WorkingDayCalendar {
+  return loadWorkingDayCalendar(calendarDir);
+}
+
+export async function submit(
+  deps: { orm: MikroORM; client: Client; taskQueue: string },
+  code: string,
+  submission: Omit<CaseSubmission, 'idempotencyKey'> & { idempotencyKey?: string },
+  nowMs?: number,
+) {
+  return submitCase(
+    { ...deps, calendar: calendar() },
+    service(code),
+    { idempotencyKey: randomUUID(), ...submission },
+    nowMs,
+  );
+}
+
+/** Polls the workflow's query until `predicate` holds: synchronisation on observed state, never a fixed sleep. */
+export async function waitForState(handle: WorkflowHandle, predicate: (s: CaseState) => boolean, timeoutMs = 30_000): Promise<CaseState> {
+  const deadline = Date.now() + timeoutMs;
+  let last: CaseState | undefined;
+  for (;;) {
+    last = await handle.query(caseStateQuery);
+    if (predicate(last)) return last;
+    if (Date.now() > deadline) throw new Error(`state not reached in ${timeoutMs} ms; last: ${JSON.stringify({ status: last.status, steps: last.steps.map((s) => [s.id, s.status]) })}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const openStep = (id: string) => (s: CaseState) => s.steps.some((x) => x.id === id && x.status === 'open');

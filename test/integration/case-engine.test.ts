@@ -1,0 +1,187 @@
+/**
+ * The case engine against the real Temporal dev server and PostgreSQL: happy paths, rejection, withdrawal,
+ * supplement and resume, duplicate / late / misdirected decisions.
+ */
+import { randomUUID } from 'node:crypto';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { CaseOutcome, Department, ReviewDecision } from '../../domain/types';
+import { verifyCertificateSignature } from '../../infra/signing/certificate-signer';
+import { reviewDecisionSignal, supplementSignal, withdrawSignal } from '../../workflows/definitions';
+import { freightCompanyApplication, schoolBusApplication } from '../fixtures/applications';
+import { connectTestEnv, makeWorker, openStep, openTestOrm, submit, testSigner, uniqueQueue, waitForState } from '../helpers/harness';
+
+let env: TestWorkflowEnvironment;
+let orm: MikroORM;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = uniqueQueue('engine');
+
+beforeAll(async () => {
+  env = await connectTestEnv();
+  orm = await openTestOrm();
+  worker = await makeWorker(env, orm, taskQueue);
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker.shutdown();
+  await running;
+  await orm.close();
+  await env.teardown();
+});
+
+const deps = () => ({ orm, client: env.client, taskQueue });
+
+function decision(stepId: string, department: Department, d: ReviewDecision['decision'] = 'approve', extra: Partial<ReviewDecision> = {}): ReviewDecision {
+  return { decisionId: randomUUID(), stepId, department, decision: d, comment: `${d} by ${department}`, reviewer: `${department}-reviewer`, ...extra };
+}
+
+async function approveInOrder(caseNo: string, steps: [string, Department][]) {
+  const handle = env.client.workflow.getHandle(caseNo);
+  for (const [stepId, dept] of steps) {
+    await waitForState(handle, openStep(stepId));
+    await handle.signal(reviewDecisionSignal, decision(stepId, dept));
+  }
+  return handle;
+}
+
+const SCHOOL_BUS_PLAN: [string, Department][] = [
+  ['education-acceptance', 'education'],
+  ['police-opinion', 'public_security'],
+  ['transport-opinion', 'transport'],
+  ['education-opinion', 'education'],
+  ['government-approval', 'government_office'],
+  ['sign-issuance', 'public_security'],
+];
+
+describe('school bus use permit', () => {
+  it('runs the joint review in order and issues the permit and the sign, signed and stored once', async () => {
+    const submitted = await submit(deps(), 'SCHOOLBUS', schoolBusApplication());
+    expect(submitted.caseNo).toMatch(/^JN-SCHOOLBUS-\d{8}-\d{6}$/);
+    const handle = env.client.workflow.getHandle(submitted.caseNo);
+
+    // Police and transport open together, only after education accepted.
+    await approveInOrder(submitted.caseNo, SCHOOL_BUS_PLAN.slice(0, 1));
+    const parallel = await waitForState(handle, (s) => openStep('police-opinion')(s) && openStep('transport-opinion')(s));
+    expect(parallel.pendingDepartments).toEqual(['public_security', 'transport']);
+    expect(parallel.steps.find((s) => s.id === 'education-opinion')!.status).toBe('waiting');
+
+    await approveInOrder(submitted.caseNo, SCHOOL_BUS_PLAN.slice(1));
+    const outcome: CaseOutcome = await handle.result();
+    expect(outcome.status).toBe('completed');
+    expect(outcome.certificates.map((c) => c.type).sort()).toEqual(['school-bus-permit', 'school-bus-sign']);
+
+    const certs = await orm.em.fork().getConnection().execute<{ no: string; payload: string; signature: string; fields: Record<string, unknown> }[]>(
+      'select no, payload, signature, fields from certificate where case_no = ? order by no',
+      [submitted.caseNo],
+    );
+    expect(certs).toHaveLength(2);
+    const sign = certs.find((c) => JSON.parse(c.payload).type === 'school-bus-sign')!;
+    expect(sign.fields).toMatchObject({ 'vehicle.plate': '鲁H30001', 'route.stops': ['实验小学', '北湖公园', '太白湖小区'] });
+    const publicKey = testSigner().publicKeyPem;
+    for (const c of certs as { payload: string; signature: string }[]) expect(verifyCertificateSignature(c.payload, c.signature, publicKey)).toBe(true);
+    // One byte changed: the signature no longer verifies.
+    expect(verifyCertificateSignature(sign.payload.replace('鲁H30001', '鲁H30002'), sign.signature, publicKey)).toBe(false);
+
+    const caseRow = await orm.em.fork().getConnection().execute<{ status: string; completed_at: Date }[]>('select status, completed_at from one_stop_case where case_no = ?', [submitted.caseNo]);
+    expect(caseRow[0]!.status).toBe('completed');
+    const audit = await orm.em.fork().getConnection().execute<{ type: string }[]>('select type from case_event where case_no = ? order by seq', [submitted.caseNo]);
+    expect(audit[0]!.type).toBe('case_accepted');
+    expect(audit.at(-1)!.type).toBe('case_completed');
+  });
+
+  it('ignores a duplicate decision, a decision for a step that is not open, and one from another department', async () => {
+    const { caseNo } = await submit(deps(), 'SCHOOLBUS', schoolBusApplication());
+    const handle = env.client.workflow.getHandle(caseNo);
+    await waitForState(handle, openStep('education-acceptance'));
+    const first = decision('education-acceptance', 'education');
+    await handle.signal(reviewDecisionSignal, decision('police-opinion', 'public_security')); // not open yet
+    await handle.signal(reviewDecisionSignal, decision('education-acceptance', 'transport')); // wrong department
+    await handle.signal(reviewDecisionSignal, first);
+    await handle.signal(reviewDecisionSignal, first); // the same decision again
+    const s = await waitForState(handle, openStep('police-opinion'));
+    const edu = s.steps.find((x) => x.id === 'education-acceptance')!;
+    const applied = edu.decisions.filter((d) => d.decision === 'approve' && !d.ignoredReason);
+    expect(applied).toHaveLength(1);
+    expect(edu.decisions.filter((d) => d.ignoredReason).map((d) => d.ignoredReason)).toEqual(
+      expect.arrayContaining(['step belongs to public_security'.replace('public_security', 'education'), 'duplicate decision']),
+    );
+    expect(s.steps.find((x) => x.id === 'police-opinion')!.decisions[0]!.ignoredReason).toMatch(/step is waiting/);
+    await handle.signal(withdrawSignal, { requestId: randomUUID(), reason: 'test cleanup' });
+    expect((await handle.result()).status).toBe('withdrawn');
+  });
+
+  it('rejects the case when a mandatory department rejects, with its reasons, and closes the other tasks', async () => {
+    const { caseNo } = await submit(deps(), 'SCHOOLBUS', schoolBusApplication());
+    const handle = await approveInOrder(caseNo, SCHOOL_BUS_PLAN.slice(0, 1));
+    await waitForState(handle, (s) => openStep('police-opinion')(s) && openStep('transport-opinion')(s));
+    await handle.signal(reviewDecisionSignal, decision('police-opinion', 'public_security', 'reject', { comment: 'route crosses a closed bridge' }));
+    const outcome = await handle.result();
+    expect(outcome.status).toBe('rejected');
+    expect(outcome.reasons.join()).toContain('route crosses a closed bridge');
+    const tasks = await orm.em.fork().getConnection().execute<{ step_id: string; status: string }[]>('select step_id, status from review_task where case_no = ? order by step_id', [caseNo]);
+    expect(tasks.find((t) => t.step_id === 'transport-opinion')!.status).toBe('cancelled');
+  });
+
+  it('withdrawal cancels the case cleanly', async () => {
+    const { caseNo } = await submit(deps(), 'SCHOOLBUS', schoolBusApplication());
+    const handle = env.client.workflow.getHandle(caseNo);
+    await waitForState(handle, openStep('education-acceptance'));
+    await handle.signal(withdrawSignal, { requestId: randomUUID(), reason: 'bus sold' });
+    const outcome = await handle.result();
+    expect(outcome.status).toBe('withdrawn');
+    const tasks = await orm.em.fork().getConnection().execute<{ status: string }[]>('select status from review_task where case_no = ?', [caseNo]);
+    expect(tasks.every((t) => t.status === 'cancelled')).toBe(true);
+  });
+
+  it('a supplement request waits for the parallel department, tells the applicant once, and reopens only the step that asked', async () => {
+    const { caseNo } = await submit(deps(), 'SCHOOLBUS', schoolBusApplication());
+    const handle = await approveInOrder(caseNo, SCHOOL_BUS_PLAN.slice(0, 1));
+    await waitForState(handle, (s) => openStep('police-opinion')(s) && openStep('transport-opinion')(s));
+    await handle.signal(
+      reviewDecisionSignal,
+      decision('police-opinion', 'public_security', 'request_supplement', { missing: [{ material: 'route-plan', reason: 'stop times missing' }] }),
+    );
+    const collecting = await waitForState(handle, (s) => s.steps.some((x) => x.id === 'police-opinion' && x.status === 'supplement_requested'));
+    expect(collecting.status).toBe('in_review'); // transport has not answered yet: nobody is told anything yet
+    await handle.signal(
+      reviewDecisionSignal,
+      decision('transport-opinion', 'transport', 'request_supplement', { missing: [{ material: 'insurance', reason: 'policy copy unreadable' }] }),
+    );
+    const paused = await waitForState(handle, (s) => s.status === 'awaiting_supplement');
+    expect(paused.outstandingSupplement.map((m) => m.material).sort()).toEqual(['insurance', 'route-plan']);
+    const notices = await orm.em.fork().getConnection().execute<{ n: string }[]>("select count(*) as n from case_event where case_no = ? and type = 'supplement_requested'", [caseNo]);
+    expect(Number(notices[0]!.n)).toBe(1);
+
+    const supplement = { supplementId: randomUUID(), materials: [{ material: 'route-plan', reference: 'upload:x' }, { material: 'insurance', reference: 'upload:y' }] };
+    await handle.signal(supplementSignal, supplement);
+    await handle.signal(supplementSignal, supplement); // sent twice: applied once
+    const resumed = await waitForState(handle, (s) => openStep('police-opinion')(s) && openStep('transport-opinion')(s));
+    expect(resumed.status).toBe('in_review');
+    expect(resumed.steps.find((x) => x.id === 'police-opinion')!.round).toBe(2);
+    expect(resumed.timeline.filter((t) => t.type === 'supplement_received')).toHaveLength(1);
+    await approveInOrder(caseNo, SCHOOL_BUS_PLAN.slice(1));
+    expect((await handle.result()).status).toBe('completed');
+  });
+});
+
+describe('opening a freight company', () => {
+  it('verifies the business licence automatically, then transport reviews; one certificate per vehicle', async () => {
+    const { caseNo } = await submit(deps(), 'FREIGHTCO', freightCompanyApplication());
+    const handle = env.client.workflow.getHandle(caseNo);
+    const s = await waitForState(handle, openStep('transport-review'));
+    const check = s.steps.find((x) => x.id === 'licence-verification')!;
+    expect(check.status).toBe('approved');
+    expect(check.check?.verdict).toBe('pass');
+    await handle.signal(reviewDecisionSignal, decision('transport-review', 'transport'));
+    const outcome = await handle.result();
+    expect(outcome.status).toBe('completed');
+    expect(outcome.certificates.map((c) => `${c.type}:${c.subjectKey}`).sort()).toEqual([
+      'road-transport-certificate:鲁H10001',
+      'road-transport-certificate:鲁H10002',
+      'road-transport-operating-permit:case',
+    ]);
+  });
+});

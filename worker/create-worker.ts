@@ -1,0 +1,37 @@
+/**
+ * Builds the case worker. Production (and `npm start` after `npm run build`) loads the pre-built workflow bundle;
+ * without one, the workflows are bundled from source at start.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { WorkerTuning } from '../infra/config';
+import { PROJECT_ROOT } from '../infra/config';
+import type { createActivities } from '../activities';
+
+export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
+export const WORKFLOW_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
+
+export interface CaseWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: ReturnType<typeof createActivities>;
+  tuning?: Partial<WorkerTuning>;
+  /** Force bundling from source (tests of the current code); default: use dist/workflow-bundle.js when present. */
+  fromSource?: boolean;
+}
+
+export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
+  const useBundle = !o.fromSource && fs.existsSync(WORKFLOW_BUNDLE_PATH);
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    activities: o.activities,
+    ...(useBundle ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } } : { workflowsPath: require.resolve(WORKFLOWS_PATH) }),
+    ...o.tuning,
+    // Activities get this long to finish after SIGTERM before they are cancelled and handed back to the server.
+    shutdownGraceTime: '20 seconds',
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * The worker process: runs case workflows and their activities. Scales on its own, separately from the API.
+ * SIGINT/SIGTERM drain it: no new tasks are polled, in-flight activities get a grace period to finish.
+ */
+import http from 'node:http';
+import { Runtime } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadConfig } from '../infra/config';
+import { openOrm } from '../infra/db/orm';
+import { CertificateSigner } from '../infra/signing/certificate-signer';
+import { connectWorker } from '../infra/temporal/connection';
+import { createCaseWorker } from './create-worker';
+import { fatal } from '../infra/process';
+
+async function main(): Promise<void> {
+  const cfg = loadConfig();
+  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const orm = await openOrm(cfg.databaseUrl);
+  const signer = CertificateSigner.fromFile(cfg.signing.privateKeyPath, cfg.signing.keyId, !process.env.NODE_ENV?.startsWith('prod'));
+  const connection = await connectWorker(cfg.temporal);
+  const worker = await createCaseWorker({
+    connection,
+    namespace: cfg.temporal.namespace,
+    taskQueue: cfg.temporal.taskQueue,
+    activities: createActivities({ orm, signer, calendarDir: cfg.calendarDir, webhookSecret: cfg.jwt.secret }),
+    tuning: cfg.worker,
+  });
+
+  // Liveness/readiness for orchestrators and for `npm start`: 200 while the worker is running.
+  const health = http.createServer((_req, res) => {
+    const state = worker.getState();
+    res.writeHead(state === 'RUNNING' ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ state }));
+  });
+  health.listen(cfg.worker.healthPort, '0.0.0.0');
+  console.log(`worker ready: task queue ${cfg.temporal.taskQueue} on ${cfg.temporal.address} (health :${cfg.worker.healthPort})`);
+  try {
+    await worker.run();
+  } finally {
+    health.close();
+    await connection.close();
+    await orm.close();
+    console.log('worker stopped');
+  }
+}
+
+main().catch(fatal('worker'));

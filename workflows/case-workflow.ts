@@ -1,0 +1,569 @@
+/**
+ * One one-stop case (一件事). Fans out to the review plan of its service definition, waits for the departments'
+ * decisions (signals), keeps every deadline with durable timers on the official working-day calendar, stops the clock
+ * while the applicant supplements materials, and ends by issuing signed electronic certificates.
+ *
+ * Shape: handlers only queue what arrives; one loop applies it, starts the steps that became ready, and sleeps until
+ * the next clock event (reminder, step limit, case limit) or the next signal, whichever is first. Everything the loop
+ * decides is recorded to PostgreSQL by activities (case row + append-only audit log) and mirrored into search
+ * attributes for ops.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { WorkingDayCalendar, formatShanghai, shanghaiDate, type Deadline } from '../domain/calendar';
+import {
+  TERMINAL_STATUSES,
+  type CaseInput,
+  type CaseOutcome,
+  type CaseState,
+  type CaseStatus,
+  type Department,
+  type MissingItem,
+  type ReviewDecision,
+  type ReviewStepDefinition,
+  type StepState,
+  type SupplementSubmission,
+  type WithdrawalRequest,
+} from '../domain/types';
+import {
+  CaseDeadlineKey,
+  CaseStatusKey,
+  OneStopServiceKey,
+  OverdueKey,
+  PendingDepartmentsKey,
+  calendarUpdatedSignal,
+  caseStateQuery,
+  reviewDecisionSignal,
+  supplementSignal,
+  withdrawSignal,
+} from './definitions';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// Recording and task bookkeeping are short PostgreSQL writes: retry forever (PostgreSQL may be down for a while; the
+// case must not fail because of it) with a capped backoff.
+const records = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+// Automatic checks and certificate issuance read and write more; non-retryable failures are typed explicitly.
+const work = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '2 minutes',
+    nonRetryableErrorTypes: ['InvalidServiceDefinition', 'CaseNotFound'],
+  },
+});
+// The portal's callback may be down for hours: keep trying with backoff, but give up after a day.
+const webhooks = proxyActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '30 minutes' },
+});
+
+type Inbox =
+  | { kind: 'decision'; decision: ReviewDecision; receivedAt: number }
+  | { kind: 'supplement'; supplement: SupplementSubmission; receivedAt: number }
+  | { kind: 'withdraw'; request: WithdrawalRequest; receivedAt: number }
+  | { kind: 'calendar' };
+
+export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
+  const { definition, caseNo } = input;
+  const plan = new Map(definition.review.steps.map((s) => [s.id, s]));
+  const inbox: Inbox[] = [];
+  const seenMessageIds = new Set<string>();
+
+  const state: CaseState = {
+    caseNo,
+    serviceCode: definition.code,
+    definitionVersion: definition.version,
+    status: 'in_review',
+    acceptedAt: formatShanghai(input.acceptedAtMs),
+    deadline: '',
+    deadlineMs: 0,
+    deadlineProvisional: false,
+    overdue: false,
+    pausedWorkingDays: 0,
+    pendingDepartments: [],
+    outstandingSupplement: [],
+    steps: definition.review.steps.map((s) => ({
+      id: s.id,
+      name: s.name,
+      department: s.department,
+      kind: s.kind,
+      status: 'waiting',
+      round: 0,
+      reminded: false,
+      escalated: false,
+      overdue: false,
+      decisions: [],
+    })),
+    certificates: [],
+    reasons: [],
+    timeline: [],
+  };
+
+  // Handlers first, before any await: nothing that arrives is lost, nothing is applied outside the loop.
+  setHandler(reviewDecisionSignal, (decision) => void inbox.push({ kind: 'decision', decision, receivedAt: Date.now() }));
+  setHandler(supplementSignal, (supplement) => void inbox.push({ kind: 'supplement', supplement, receivedAt: Date.now() }));
+  setHandler(withdrawSignal, (request) => void inbox.push({ kind: 'withdraw', request, receivedAt: Date.now() }));
+  setHandler(calendarUpdatedSignal, () => void inbox.push({ kind: 'calendar' }));
+  setHandler(caseStateQuery, () => state);
+
+  let seq = 0;
+  const backgroundWork: Promise<unknown>[] = [];
+  const stepOf = (id: string): StepState => {
+    const step = state.steps.find((s) => s.id === id);
+    if (!step) throw ApplicationFailure.nonRetryable(`step ${id} is not in the plan`, 'InvalidServiceDefinition');
+    return step;
+  };
+  const defOf = (id: string): ReviewStepDefinition => plan.get(id)!;
+
+  /** Appends to the timeline, writes the audit entry + case row, and tells the portal (webhook) on status changes. */
+  async function record(type: string, payload: Record<string, unknown> = {}, actor?: string): Promise<void> {
+    const now = Date.now();
+    seq += 1;
+    const detail = typeof payload.detail === 'string' ? payload.detail : undefined;
+    state.timeline.push({ at: formatShanghai(now), type, ...(detail ? { detail } : {}) });
+    state.pendingDepartments = pendingDepartments();
+    const eventSeq = seq;
+    await records.recordCaseProgress({
+      caseNo,
+      seq: eventSeq,
+      type,
+      actor: actor ?? null,
+      payload,
+      atMs: now,
+      snapshot: {
+        status: state.status,
+        pendingDepartments: state.pendingDepartments,
+        deadlineMs: state.deadlineMs,
+        deadlineProvisional: state.deadlineProvisional,
+        overdue: state.overdue,
+        pausedWorkingDays: state.pausedWorkingDays,
+        completedAtMs: TERMINAL_STATUSES.includes(state.status) ? now : null,
+        reasons: state.reasons,
+      },
+    });
+    upsertSearchAttributes([
+      { key: CaseStatusKey, value: state.status },
+      { key: PendingDepartmentsKey, value: state.pendingDepartments },
+      { key: OverdueKey, value: state.overdue },
+      { key: CaseDeadlineKey, value: new Date(state.deadlineMs) },
+    ]);
+    if (input.webhook && STATUS_EVENTS.has(type)) {
+      // Not awaited here: a slow portal must not hold the case; awaited before the workflow completes.
+      backgroundWork.push(
+        webhooks.deliverWebhook({ caseNo, eventSeq, type, status: state.status, atMs: now }).catch((err) => {
+          log.warn('webhook delivery gave up', { caseNo, eventSeq, error: String(err) });
+        }),
+      );
+    }
+  }
+
+  function pendingDepartments(): Department[] {
+    const open = state.steps.filter((s) => s.status === 'open' || s.status === 'checking').map((s) => s.department);
+    return [...new Set(open)].sort();
+  }
+
+  // ---- The clock ----
+  let calendar = new WorkingDayCalendar(await records.loadCalendar());
+  const applyDeadline = (d: Deadline) => {
+    state.deadlineMs = d.deadlineMs;
+    state.deadline = d.deadline;
+    state.deadlineProvisional = d.provisional;
+  };
+  applyDeadline(calendar.addWorkingDays(input.acceptedAtMs, definition.review.caseLimitWorkingDays));
+  upsertSearchAttributes([{ key: OneStopServiceKey, value: definition.code }]);
+  await record('case_accepted', {
+    detail: `accepted; due ${state.deadline}`,
+    deadline: state.deadline,
+    provisional: state.deadlineProvisional,
+  });
+
+  let pausedAtMs: number | undefined;
+  let stepLimitOverride: number | undefined;
+
+  function setStepClock(step: StepState, fromMs: number): void {
+    const def = defOf(step.id);
+    const limit = stepLimitOverride && def.kind !== 'automatic' ? stepLimitOverride : def.limitWorkingDays;
+    const due = calendar.addWorkingDays(fromMs, limit);
+    step.deadlineMs = due.deadlineMs;
+    step.deadline = due.deadline;
+    // The reminder comes one working day before the limit (none for a one-day limit: it would fire at acceptance).
+    step.reminderMs = limit > 1 ? calendar.addWorkingDays(fromMs, limit - 1).deadlineMs : undefined;
+    if (due.provisional) state.deadlineProvisional = true;
+  }
+
+  // ---- Steps ----
+  async function openHumanStep(step: StepState): Promise<void> {
+    step.status = 'open';
+    step.round += 1;
+    step.openedAt = formatShanghai(Date.now());
+    step.reminded = false;
+    setStepClock(step, Date.now());
+    await records.openReviewTask({
+      caseNo,
+      serviceCode: definition.code,
+      stepId: step.id,
+      round: step.round,
+      department: step.department,
+      deadlineMs: step.deadlineMs!,
+      automaticReport: step.check ?? null,
+    });
+    await record('step_opened', {
+      detail: `${step.id} open for ${step.department}, due ${step.deadline}`,
+      stepId: step.id,
+      round: step.round,
+      department: step.department,
+      deadline: step.deadline,
+    });
+  }
+
+  async function runAutomaticStep(step: StepState): Promise<void> {
+    const def = defOf(step.id);
+    step.status = 'checking';
+    step.round += 1;
+    const result = await work.runAutomaticCheck({ caseNo, check: def.check!, stepId: step.id });
+    step.check = result;
+    step.decisions.push({
+      decisionId: `${step.id}:auto:${step.round}`,
+      decision: 'automatic',
+      comment: result.reasons.join('; ') || 'all checks passed',
+      reviewer: 'system',
+      at: formatShanghai(Date.now()),
+      round: step.round,
+    });
+    if (result.statutoryLimitWorkingDays) stepLimitOverride = result.statutoryLimitWorkingDays;
+    await record('automatic_check_completed', {
+      detail: `${step.id}: ${result.verdict}${result.hardRefusal ? ' (hard refusal)' : ''}`,
+      stepId: step.id,
+      verdict: result.verdict,
+      hardRefusal: result.hardRefusal,
+      reasons: result.reasons,
+      report: result.report,
+    });
+    if (result.hardRefusal) {
+      step.status = 'rejected';
+      await finishRejected(result.reasons.map((r) => `${step.name.en}: ${r}`), 'system');
+      return;
+    }
+    const allPass = result.verdict === 'pass';
+    if (def.kind === 'automatic') {
+      if (!allPass && result.verdict === 'fail' && def.mandatory) {
+        step.status = 'rejected';
+        await finishRejected(result.reasons.map((r) => `${step.name.en}: ${r}`), 'system');
+        return;
+      }
+      step.status = 'approved';
+      if (allPass && definition.review.fastTrackWhenAllPass) fastTrackAfter(step.id);
+      return;
+    }
+    // automatic+human: people decide what the machine could not, with the full report in front of them.
+    if (allPass && definition.review.fastTrackWhenAllPass) {
+      step.status = 'approved';
+      step.decisions.push({
+        decisionId: `${step.id}:fast-track:${step.round}`,
+        decision: 'automatic',
+        comment: 'fast-tracked: every automatic check passed',
+        reviewer: 'system',
+        at: formatShanghai(Date.now()),
+        round: step.round,
+      });
+      return;
+    }
+    step.round -= 1; // the human review is the same round as the check
+    await openHumanStep(step);
+  }
+
+  /**
+   * Fast track (秒批), only when the definition allows it: every automatic check passed, so the human steps that wait
+   * only on this check are approved by the system, with the report as the reason.
+   */
+  function fastTrackAfter(stepId: string): void {
+    for (const s of state.steps) {
+      const def = defOf(s.id);
+      if (s.status !== 'waiting' || def.kind !== 'human' || def.after.join() !== stepId) continue;
+      s.status = 'approved';
+      s.decisions.push({
+        decisionId: `${s.id}:fast-track:${s.round}`,
+        decision: 'automatic',
+        comment: `fast-tracked: every check of ${stepId} passed`,
+        reviewer: 'system',
+        at: formatShanghai(Date.now()),
+        round: s.round,
+      });
+    }
+  }
+
+  function readySteps(): StepState[] {
+    return state.steps.filter(
+      (s) =>
+        s.status === 'waiting' &&
+        defOf(s.id).after.every((dep) => ['approved', 'skipped'].includes(stepOf(dep).status)),
+    );
+  }
+
+  async function startReadySteps(): Promise<void> {
+    // While a supplement is being requested nothing new starts: the applicant will be told once, then the case pauses.
+    while (state.status === 'in_review' && !supplementPending()) {
+      const ready = readySteps();
+      if (ready.length === 0) return;
+      await Promise.all(ready.map((s) => (defOf(s.id).kind === 'human' ? openHumanStep(s) : runAutomaticStep(s))));
+    }
+  }
+
+  const supplementPending = () => state.steps.some((s) => s.status === 'supplement_requested');
+
+  // ---- Decisions ----
+  async function applyDecision(d: ReviewDecision, receivedAt: number): Promise<void> {
+    const step = state.steps.find((s) => s.id === d.stepId);
+    const base = {
+      decisionId: d.decisionId,
+      decision: d.decision,
+      comment: d.comment,
+      missing: d.missing,
+      reviewer: d.reviewer,
+      at: formatShanghai(receivedAt),
+      round: step?.round ?? 0,
+    };
+    const ignore = async (reason: string) => {
+      step?.decisions.push({ ...base, ignoredReason: reason });
+      await record('decision_ignored', { detail: `${d.stepId}: ${reason}`, stepId: d.stepId, decisionId: d.decisionId, reason }, d.reviewer);
+    };
+    if (seenMessageIds.has(d.decisionId)) return ignore('duplicate decision');
+    seenMessageIds.add(d.decisionId);
+    if (!step) return ignore('no such step');
+    if (step.department !== d.department) return ignore(`step belongs to ${step.department}`);
+    if (state.status !== 'in_review' || step.status !== 'open') return ignore(`step is ${step.status}, case is ${state.status}`);
+    if (d.decision === 'request_supplement' && !(d.missing && d.missing.length > 0)) {
+      return ignore('a supplement request must list what is missing');
+    }
+
+    step.decisions.push(base);
+    const outcome = { approve: 'approved', reject: 'rejected', request_supplement: 'supplement_requested' } as const;
+    step.status = outcome[d.decision];
+    await records.updateReviewTask({ caseNo, stepId: step.id, round: step.round, status: 'closed', decision: d.decision });
+    await record(
+      'decision_applied',
+      { detail: `${step.id}: ${d.decision}`, stepId: step.id, decision: d.decision, comment: d.comment, missing: d.missing ?? [] },
+      d.reviewer,
+    );
+    if (d.decision === 'reject' && defOf(step.id).mandatory) {
+      await finishRejected([`${step.name.en} (${step.department}): ${d.comment}`], d.reviewer);
+    }
+  }
+
+  /** Once every step reviewing in parallel has answered, the applicant is told everything at once and the clock stops. */
+  async function maybePauseForSupplement(): Promise<void> {
+    if (state.status !== 'in_review' || !supplementPending()) return;
+    if (state.steps.some((s) => s.status === 'open' || s.status === 'checking')) return;
+    const missing: MissingItem[] = [];
+    for (const s of state.steps.filter((x) => x.status === 'supplement_requested')) {
+      const last = [...s.decisions].reverse().find((x) => x.decision === 'request_supplement' && !x.ignoredReason);
+      for (const m of last?.missing ?? []) missing.push({ material: m.material, reason: `${s.department}: ${m.reason}` });
+    }
+    state.outstandingSupplement = missing;
+    state.status = 'awaiting_supplement';
+    pausedAtMs = Date.now();
+    state.pausedSince = formatShanghai(pausedAtMs);
+    await record('supplement_requested', {
+      detail: `applicant told once: ${missing.length} item(s) missing`,
+      missing,
+    });
+  }
+
+  async function applySupplement(s: SupplementSubmission, receivedAt: number): Promise<void> {
+    if (seenMessageIds.has(s.supplementId)) {
+      await record('supplement_ignored', { detail: 'duplicate supplement', supplementId: s.supplementId });
+      return;
+    }
+    seenMessageIds.add(s.supplementId);
+    if (state.status !== 'awaiting_supplement' || pausedAtMs === undefined) {
+      await record('supplement_ignored', { detail: `case is ${state.status}`, supplementId: s.supplementId });
+      return;
+    }
+    // The paused working days: the pause day is the office's, the resume day is the applicant's.
+    const paused = calendar.workingDaysAfter(shanghaiDate(pausedAtMs), shanghaiDate(receivedAt));
+    state.pausedWorkingDays += paused.days;
+    if (paused.days > 0) {
+      applyDeadline(calendar.extendDeadline(state.deadlineMs, paused.days));
+      for (const step of state.steps.filter((x) => x.deadlineMs !== undefined)) {
+        const moved = calendar.extendDeadline(step.deadlineMs!, paused.days);
+        step.deadlineMs = moved.deadlineMs;
+        step.deadline = moved.deadline;
+        if (step.reminderMs !== undefined) step.reminderMs = calendar.extendDeadline(step.reminderMs, paused.days).deadlineMs;
+      }
+    }
+    // The overdue flag may clear: the pause gave the office its days back.
+    if (state.overdue && Date.now() <= state.deadlineMs) state.overdue = false;
+    pausedAtMs = undefined;
+    state.pausedSince = undefined;
+    state.outstandingSupplement = [];
+    state.status = 'in_review';
+    await record('supplement_received', {
+      detail: `resumed after ${paused.days} paused working day(s); due ${state.deadline}`,
+      supplementId: s.supplementId,
+      materials: s.materials,
+      pausedWorkingDays: paused.days,
+      deadline: state.deadline,
+    });
+    // Reopen exactly the steps that asked, each with its own clock from now.
+    for (const step of state.steps.filter((x) => x.status === 'supplement_requested')) await openHumanStep(step);
+  }
+
+  // ---- Timers ----
+  function nextClockEvent(): { atMs: number; summary: string } | undefined {
+    if (state.status !== 'in_review') return undefined; // paused or finished: every clock is stopped
+    const events: { atMs: number; summary: string }[] = [];
+    if (!state.overdue) events.push({ atMs: state.deadlineMs, summary: 'case limit (5 working days)' });
+    for (const s of state.steps.filter((x) => x.status === 'open')) {
+      if (!s.reminded && s.reminderMs !== undefined) events.push({ atMs: s.reminderMs, summary: `reminder ${s.id}` });
+      if (!s.escalated && s.deadlineMs !== undefined) events.push({ atMs: s.deadlineMs, summary: `step limit ${s.id}` });
+    }
+    return events.sort((a, b) => a.atMs - b.atMs)[0];
+  }
+
+  async function fireDueClocks(): Promise<void> {
+    const now = Date.now();
+    for (const step of state.steps.filter((x) => x.status === 'open')) {
+      if (!step.reminded && step.reminderMs !== undefined && now >= step.reminderMs) {
+        step.reminded = true;
+        await records.updateReviewTask({ caseNo, stepId: step.id, round: step.round, reminded: true });
+        await record('step_reminder', { detail: `${step.id}: one working day left`, stepId: step.id, department: step.department });
+      }
+      if (!step.escalated && step.deadlineMs !== undefined && now >= step.deadlineMs) {
+        step.escalated = true;
+        step.overdue = true;
+        if (defOf(step.id).onLimit === 'deemed_approval') {
+          step.status = 'approved';
+          step.decisions.push({
+            decisionId: `${step.id}:deemed:${step.round}`,
+            decision: 'deemed_approval',
+            comment: 'no decision within the step limit: deemed approved',
+            reviewer: 'system',
+            at: formatShanghai(now),
+            round: step.round,
+          });
+          await records.updateReviewTask({ caseNo, stepId: step.id, round: step.round, status: 'closed', decision: 'deemed_approval', overdue: true });
+          await record('step_deemed_approved', { detail: `${step.id}: deemed approved at its limit`, stepId: step.id });
+        } else {
+          await records.updateReviewTask({ caseNo, stepId: step.id, round: step.round, overdue: true });
+          await record('step_escalated', { detail: `${step.id}: limit passed, escalated`, stepId: step.id, department: step.department });
+        }
+      }
+    }
+    if (!state.overdue && now >= state.deadlineMs) {
+      state.overdue = true;
+      await record('case_overdue', { detail: `case limit ${state.deadline} passed` });
+    }
+  }
+
+  // ---- Endings ----
+  let finished = false;
+  async function finishRejected(reasons: string[], actor: string): Promise<void> {
+    state.reasons.push(...reasons);
+    state.status = 'rejected';
+    await closeOpenSteps('case rejected');
+    await record('case_rejected', { detail: reasons.join('; '), reasons }, actor);
+    finished = true;
+  }
+
+  async function closeOpenSteps(why: string): Promise<void> {
+    for (const s of state.steps) {
+      if (s.status === 'open' || s.status === 'supplement_requested') {
+        await records.updateReviewTask({ caseNo, stepId: s.id, round: s.round, status: 'cancelled' });
+      }
+      if (['open', 'waiting', 'supplement_requested', 'checking'].includes(s.status)) s.status = 'cancelled';
+    }
+    log.info('closed open steps', { caseNo, why });
+  }
+
+  async function applyWithdrawal(request: WithdrawalRequest): Promise<void> {
+    if (seenMessageIds.has(request.requestId)) return;
+    seenMessageIds.add(request.requestId);
+    state.status = 'withdrawn';
+    state.reasons.push(`withdrawn by the applicant: ${request.reason}`);
+    await closeOpenSteps('withdrawn');
+    await record('case_withdrawn', { detail: request.reason, reason: request.reason }, 'applicant');
+    finished = true;
+  }
+
+  const allDone = () =>
+    state.steps.every((s) => s.status === 'approved' || s.status === 'skipped' || !defOf(s.id).mandatory);
+
+  // ---- The loop ----
+  while (!finished) {
+    await startReadySteps();
+    if (finished) break;
+    if (state.status === 'in_review' && state.steps.every((s) => ['approved', 'skipped', 'rejected'].includes(s.status)) && allDone()) {
+      break;
+    }
+    await maybePauseForSupplement();
+
+    const next = nextClockEvent();
+    if (inbox.length === 0) {
+      if (next) {
+        await condition(() => inbox.length > 0, Math.max(1, next.atMs - Date.now()), { summary: next.summary });
+      } else {
+        await condition(() => inbox.length > 0);
+      }
+    }
+    while (inbox.length > 0 && !finished) {
+      const msg = inbox.shift()!;
+      if (msg.kind === 'decision') await applyDecision(msg.decision, msg.receivedAt);
+      else if (msg.kind === 'supplement') await applySupplement(msg.supplement, msg.receivedAt);
+      else if (msg.kind === 'withdraw') await applyWithdrawal(msg.request);
+      else calendar = new WorkingDayCalendar(await records.loadCalendar());
+    }
+    if (!finished) await fireDueClocks();
+  }
+
+  if (!TERMINAL_STATUSES.includes(state.status)) {
+    state.status = 'issuing';
+    await record('issuing_certificates', { detail: 'every mandatory step approved' });
+    state.certificates = await work.issueCertificates({ caseNo, certificates: definition.certificates, issuedAtMs: Date.now() });
+    state.status = 'completed';
+    await record('case_completed', {
+      detail: `${state.certificates.length} certificate(s) issued`,
+      certificates: state.certificates.map((c) => c.no),
+    });
+  }
+  // Late messages after the end are still recorded as ignored, so a reviewer's click never vanishes silently.
+  for (const msg of inbox.splice(0)) {
+    if (msg.kind === 'decision') await applyDecision(msg.decision, msg.receivedAt);
+  }
+  await Promise.all(backgroundWork);
+  log.info('case finished', { caseNo, status: state.status, workflowId: workflowInfo().workflowId });
+  return {
+    caseNo,
+    status: state.status,
+    reasons: state.reasons,
+    certificates: state.certificates,
+    pausedWorkingDays: state.pausedWorkingDays,
+    overdue: state.overdue,
+  };
+}
+
+/** The events that change what the applicant sees; each one is POSTed to the portal's callback. */
+const STATUS_EVENTS = new Set([
+  'case_accepted',
+  'supplement_requested',
+  'supplement_received',
+  'case_rejected',
+  'case_withdrawn',
+  'case_completed',
+  'case_overdue',
+]);
+
+export type { CaseStatus };

@@ -1,0 +1,2 @@
+/** The workflow entry point the worker bundles. */
+export { caseWorkflow } from './case-workflow';
