@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CalendarDataError,
-  CalendarYearData,
+  type CalendarYearData,
   CalendarYearMissingError,
   WorkingDayCalendar,
   endOfShanghaiDay,
