@@ -118,7 +118,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   setHandler(supplementSignal, (supplement) => void inbox.push({ kind: 'supplement', supplement, receivedAt: Date.now() }));
   setHandler(withdrawSignal, (request) => void inbox.push({ kind: 'withdraw', request, receivedAt: Date.now() }));
   setHandler(calendarUpdatedSignal, () => void inbox.push({ kind: 'calendar' }));
-  setHandler(caseStateQuery, () => state);
+  setHandler(caseStateQuery, () => ({ ...state, pendingDepartments: pendingDepartments() }));
 
   let seq = 0;
   const backgroundWork: Promise<unknown>[] = [];

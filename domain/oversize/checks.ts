@@ -195,7 +195,11 @@ const pass = (explanation: string, compared: Record<string, unknown>, limit?: Re
   limit ? { verdict: 'pass', explanation, compared, limit } : { verdict: 'pass', explanation, compared };
 const fail = (explanation: string, compared: Record<string, unknown>, limit?: Record<string, unknown>): CheckOutcome =>
   limit ? { verdict: 'fail', explanation, compared, limit } : { verdict: 'fail', explanation, compared };
-const review = (explanation: string, compared: Record<string, unknown>, limit?: Record<string, unknown>): CheckOutcome =>
+const review = (
+  explanation: string,
+  compared: Record<string, unknown>,
+  limit?: Record<string, unknown>,
+): CheckOutcome =>
   limit
     ? { verdict: 'needs_review', explanation, compared, limit }
     : { verdict: 'needs_review', explanation, compared };
@@ -222,19 +226,30 @@ function validity(
   if (validUntil === null || validUntil === undefined || validUntil === '') {
     return fail(`No ${label} on record`, compared, limit);
   }
-  if (!isIsoDate(validUntil)) return review(`${label} validity '${validUntil}' on record is not a date`, compared, limit);
+  if (!isIsoDate(validUntil)) {
+    return review(`${label} validity '${validUntil}' on record is not a date`, compared, limit);
+  }
   if (validUntil < requiredUntil) {
     return fail(
-      `${capitalise(label)} valid until ${validUntil}, before ${requiredUntil} (the last travel day, or today if later)`,
+      `${capitalise(label)} valid until ${validUntil}, before ${requiredUntil} ` +
+        '(the last travel day, or today if later)',
       compared,
       limit,
     );
   }
-  return pass(`${capitalise(label)} valid until ${validUntil}, covers the trip through ${requiredUntil}`, compared, limit);
+  return pass(
+    `${capitalise(label)} valid until ${validUntil}, covers the trip through ${requiredUntil}`,
+    compared,
+    limit,
+  );
 }
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
 const DRIVER_UNKNOWN = (app: OversizeApplication): CheckOutcome =>
@@ -267,7 +282,8 @@ function knownVehicle(
   ref: OversizeReferenceData,
 ): { vehicle: NonNullable<OversizeReferenceData['vehicle']> } | { outcome: CheckOutcome } {
   if (!ref.vehicle) {
-    return { outcome: review(`Vehicle ${app.vehicle.plate} is not in the vehicle records`, { plate: app.vehicle.plate }) };
+    const plate = app.vehicle.plate;
+    return { outcome: review(`Vehicle ${plate} is not in the vehicle records`, { plate }) };
   }
   if (ref.vehicle.plate !== app.vehicle.plate) {
     return {
@@ -412,19 +428,14 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
         configuration: app.vehicle.configuration,
         requiredClass: required,
       };
-      if (held.length === 0) return fail('No driving licence class on record for the driver', compared, { requiredClass: required });
+      const limit = { requiredClass: required };
+      if (held.length === 0) return fail('No driving licence class on record for the driver', compared, limit);
       if (covering.length === 0) {
-        return fail(
-          `Licence class ${held.join('/')} does not cover a ${app.vehicle.configuration === 'combination' ? 'tractor-trailer combination' : 'heavy truck'} (needs ${required})`,
-          compared,
-          { requiredClass: required },
-        );
+        const kind = app.vehicle.configuration === 'combination' ? 'tractor-trailer combination' : 'heavy truck';
+        return fail(`Licence class ${held.join('/')} does not cover a ${kind} (needs ${required})`, compared, limit);
       }
       const v = validity('driving licence', driver.licenceValidUntil, app, ref, compared);
-      return {
-        ...v,
-        explanation: `Licence class ${held.join('/')} covers ${required}; ${v.explanation.charAt(0).toLowerCase()}${v.explanation.slice(1)}`,
-      };
+      return { ...v, explanation: `Licence class ${held.join('/')} covers ${required}; ${lowerFirst(v.explanation)}` };
     },
   },
   {
@@ -501,7 +512,9 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     title: 'Road transport operating permit valid',
     titleZh: '道路运输经营许可证有效',
     description: 'The company holds a road transport operating permit valid through the last travel day.',
-    source: `${ROAD_TRANSPORT_REGULATION} arts. 21, 24 [unsure on articles]; ${S62} art. 11 (承运人的道路运输经营许可证) [unsure on article]`,
+    source:
+      `${ROAD_TRANSPORT_REGULATION} arts. 21, 24 [unsure on articles]; ` +
+      `${S62} art. 11 (承运人的道路运输经营许可证) [unsure on article]`,
     reads: ['ref.company.operatingPermit.validUntil'],
     hardRefusal: false,
     run(app, ref) {
@@ -529,7 +542,11 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       const limit = { requiredScope: '大型物件运输' };
       return scopeCoversBulkyCargo(permit.scope)
         ? pass(`Permit ${permit.no} scope includes bulky cargo: ${permit.scope.join(', ')}`, compared, limit)
-        : fail(`Permit ${permit.no} scope (${permit.scope.join(', ') || 'empty'}) does not include bulky cargo`, compared, limit);
+        : fail(
+            `Permit ${permit.no} scope (${permit.scope.join(', ') || 'empty'}) does not include bulky cargo`,
+            compared,
+            limit,
+          );
     },
   },
   {
@@ -576,7 +593,12 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       "The plate is registered to the applicant company and the vehicle's driving licence (行驶证) is valid through the " +
       'last travel day.',
     source: `道路交通安全法 arts. 8, 11; ${S62} art. 11 (车辆的行驶证或者道路运输证) [unsure on article]`,
-    reads: ['app.vehicle.plate', 'ref.vehicle.ownerCreditCode', 'ref.company.creditCode', 'ref.vehicle.drivingLicenceValidUntil'],
+    reads: [
+      'app.vehicle.plate',
+      'ref.vehicle.ownerCreditCode',
+      'ref.company.creditCode',
+      'ref.vehicle.drivingLicenceValidUntil',
+    ],
     hardRefusal: false,
     run(app, ref) {
       const known = knownVehicle(app, ref);
@@ -584,16 +606,17 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       const { vehicle } = known;
       const company = ref.company;
       if (!company) return COMPANY_UNKNOWN;
-      const compared = { plate: vehicle.plate, ownerCreditCode: vehicle.ownerCreditCode, applicant: company.creditCode };
-      if (vehicle.ownerCreditCode !== company.creditCode) {
+      const owner = vehicle.ownerCreditCode;
+      const compared = { plate: vehicle.plate, ownerCreditCode: owner, applicant: company.creditCode };
+      if (owner !== company.creditCode) {
         return fail(
-          `Vehicle ${vehicle.plate} is registered to ${vehicle.ownerCreditCode}, not to the applicant ${company.creditCode}`,
+          `Vehicle ${vehicle.plate} is registered to ${owner}, not to the applicant ${company.creditCode}`,
           compared,
           { owner: company.creditCode },
         );
       }
       const v = validity('vehicle driving licence', vehicle.drivingLicenceValidUntil, app, ref, compared);
-      return { ...v, explanation: `Registered to ${company.name}; ${v.explanation.charAt(0).toLowerCase()}${v.explanation.slice(1)}` };
+      return { ...v, explanation: `Registered to ${company.name}; ${lowerFirst(v.explanation)}` };
     },
   },
   {
@@ -608,7 +631,8 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     run(app, ref) {
       const known = knownVehicle(app, ref);
       if ('outcome' in known) return known.outcome;
-      return validity('vehicle inspection', known.vehicle.inspectionValidUntil, app, ref, { plate: known.vehicle.plate });
+      const { vehicle } = known;
+      return validity('vehicle inspection', vehicle.inspectionValidUntil, app, ref, { plate: vehicle.plate });
     },
   },
   {
@@ -676,11 +700,18 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       const average = loads.length > 0 ? loads.reduce((a, b) => a + b, 0) / loads.length : 0;
       const shownAverage = Math.round(average * 10) / 10;
       const { maxAverageAxleLoadKg, maxAxleLoadKg } = FLATBED_REFUSAL_AXLE_LIMITS;
-      const compared = { flatbed: app.vehicle.flatbed, axleLoadsKg: loads, averageAxleLoadKg: shownAverage, maxAxleLoadKg: max };
+      const compared = {
+        flatbed: app.vehicle.flatbed,
+        axleLoadsKg: loads,
+        averageAxleLoadKg: shownAverage,
+        maxAxleLoadKg: max,
+      };
       const limit = { maxAverageAxleLoadKg, maxAxleLoadKg };
       const problems: string[] = [];
       if (average > maxAverageAxleLoadKg) {
-        problems.push(`average axle load ${formatNumber(shownAverage)} kg exceeds ${formatNumber(maxAverageAxleLoadKg)} kg`);
+        problems.push(
+          `average axle load ${formatNumber(shownAverage)} kg exceeds ${formatNumber(maxAverageAxleLoadKg)} kg`,
+        );
       }
       if (max > maxAxleLoadKg) {
         const axle = loads.indexOf(max) + 1;
@@ -693,7 +724,8 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       return app.vehicle.flatbed
         ? fail(`Flatbed: ${problems.join('; ')}: refused`, compared, limit)
         : review(
-            `Not an ordinary flatbed, so the refusal limits do not apply as such; ${problems.join('; ')}: a reviewer assesses the vehicle`,
+            `Not an ordinary flatbed, so the refusal limits do not apply as such; ${problems.join('; ')}: ` +
+              'a reviewer assesses the vehicle',
             compared,
             limit,
           );
@@ -706,9 +738,9 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     title: 'Origin and destination within the issuing jurisdiction',
     titleZh: '起讫点在本机关管辖范围内',
     description:
-      'Both ends of the trip lie in the issuing authority’s area. If the origin is elsewhere, the authority where the ' +
-      'trip starts takes the case; if only the destination is elsewhere, the case is accepted here as the origin ' +
-      'authority and the authorities along the route must be consulted.',
+      "Both ends of the trip lie in the issuing authority's area. If the origin is elsewhere, the authority " +
+      'where the trip starts takes the case; if only the destination is elsewhere, the case is accepted here as ' +
+      'the origin authority and the authorities along the route must be consulted.',
     source: `${S62} arts. 9-10 (起运地公路管理机构统一受理, 跨区域) [unsure on articles]`,
     reads: ['app.route.originCity', 'app.route.destinationCity', 'ref.jurisdiction'],
     hardRefusal: false,
@@ -721,14 +753,16 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       const limit = { jurisdictionCities: j.cities };
       if (!originIn) {
         return fail(
-          `Origin ${originCity} is outside ${j.name}: the highway authority where the trip starts (起运地 ${originCity}) takes the application, not ${j.name}`,
+          `Origin ${originCity} is outside ${j.name}: the highway authority where the trip starts ` +
+            `(起运地 ${originCity}) takes the application, not ${j.name}`,
           { ...base, competentAuthority: `highway authority of ${originCity} (起运地)` },
           limit,
         );
       }
       if (!destinationIn) {
         return review(
-          `Destination ${destinationCity} is outside ${j.name}: ${j.name} accepts the case as the origin authority; the authorities along the route to ${destinationCity} must be consulted`,
+          `Destination ${destinationCity} is outside ${j.name}: ${j.name} accepts the case as the origin ` +
+            `authority; the authorities along the route to ${destinationCity} must be consulted`,
           { ...base, competentAuthority: `${j.name} (origin), with the authorities along the route` },
           limit,
         );
@@ -826,7 +860,8 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       };
       const limit: Record<string, unknown> = { window: windowText, utcOffsetMinutes: offset };
       if (fromS === undefined || toS === undefined || toS <= fromS) {
-        return review('Travel times are not a readable interval (ISO 8601 with offset, end after start)', compared, limit);
+        const what = 'Travel times are not a readable interval (ISO 8601 with offset, end after start)';
+        return review(what, compared, limit);
       }
       const from = localTime(fromS, offset);
       const to = localTime(toS, offset);
@@ -841,13 +876,11 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
         limit.validUntilAtMost = lastDay;
         const condition =
           windowMinutes === 1440 ? 'no time-of-day restriction' : `each trip within ${windowText} local time`;
+        const period = `Repeated-trip pass ${from.date} to ${to.date}`;
+        const months = REPEATED_PASS_MAX_MONTHS;
         return to.date <= lastDay
-          ? pass(`Repeated-trip pass ${from.date} to ${to.date}, within ${REPEATED_PASS_MAX_MONTHS} months; ${condition}`, compared, limit)
-          : fail(
-              `Repeated-trip pass ${from.date} to ${to.date} is longer than ${REPEATED_PASS_MAX_MONTHS} months (ends after ${lastDay})`,
-              compared,
-              limit,
-            );
+          ? pass(`${period}, within ${months} months; ${condition}`, compared, limit)
+          : fail(`${period} is longer than ${months} months (ends after ${lastDay})`, compared, limit);
       }
       if (windowMinutes === 1440) return pass('No time-of-day restriction on this route', compared, limit);
       const startMin = Math.floor(fromS / 60) + offset;
@@ -875,9 +908,10 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     hardRefusal: true,
     run(app) {
       const compared = { cargo: app.cargo.name, divisible: app.cargo.divisible };
+      const limit = { divisible: false };
       return app.cargo.divisible
-        ? fail(`Cargo "${app.cargo.name}" is divisible: it must be split into legal loads, refused`, compared, { divisible: false })
-        : pass(`Cargo "${app.cargo.name}" is declared indivisible`, compared, { divisible: false });
+        ? fail(`Cargo "${app.cargo.name}" is divisible: it must be split into legal loads, refused`, compared, limit)
+        : pass(`Cargo "${app.cargo.name}" is declared indivisible`, compared, limit);
     },
   },
   {
@@ -889,7 +923,9 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       'The cargo sits above the road (loaded height greater than cargo height), the loaded vehicle is longer than its ' +
       'wheelbase, the axle loads add up to the gross mass, and the gross mass is cargo + curb mass, each within 2% ' +
       '(platform tolerance for weighing error, fuel and crew).',
-    source: `${S62} art. 11 (申请表: 货物外廓尺寸和质量、整备质量、车货总体外廓尺寸、总质量、各车轴轴荷) [unsure on article]; tolerance is a platform choice`,
+    source:
+      `${S62} art. 11 (申请表: 货物外廓尺寸和质量、整备质量、车货总体外廓尺寸、总质量、各车轴轴荷) [unsure on article]; ` +
+      'tolerance is a platform choice',
     reads: ['app.cargo', 'app.vehicle.curbMassKg', 'app.vehicle.wheelbaseMm', 'app.loaded'],
     hardRefusal: false,
     run(app) {
@@ -907,31 +943,35 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
         cargoPlusCurbKg: composed,
       };
       const limit = { massToleranceKg: tolerance, massToleranceShare: MASS_CONSISTENCY_TOLERANCE };
+      const f = formatNumber;
+      const gross = loaded.grossMassKg;
       const problems: string[] = [];
       if (loaded.heightMm <= cargo.heightMm) {
         problems.push(
-          `loaded height ${formatNumber(loaded.heightMm)} mm is not above the cargo height ${formatNumber(cargo.heightMm)} mm (the cargo would sit on the road)`,
+          `loaded height ${f(loaded.heightMm)} mm is not above the cargo height ${f(cargo.heightMm)} mm ` +
+            '(the cargo would sit on the road)',
         );
       }
       if (loaded.lengthMm <= vehicle.wheelbaseMm) {
         problems.push(
-          `loaded length ${formatNumber(loaded.lengthMm)} mm is not longer than the wheelbase ${formatNumber(vehicle.wheelbaseMm)} mm`,
+          `loaded length ${f(loaded.lengthMm)} mm is not longer than the wheelbase ${f(vehicle.wheelbaseMm)} mm`,
         );
       }
-      if (Math.abs(axleSum - loaded.grossMassKg) > tolerance) {
+      if (Math.abs(axleSum - gross) > tolerance) {
         problems.push(
-          `axle loads add up to ${formatNumber(axleSum)} kg, gross mass is ${formatNumber(loaded.grossMassKg)} kg (tolerance ${formatNumber(tolerance)} kg)`,
+          `axle loads add up to ${f(axleSum)} kg, gross mass is ${f(gross)} kg (tolerance ${f(tolerance)} kg)`,
         );
       }
-      if (Math.abs(loaded.grossMassKg - composed) > tolerance) {
+      if (Math.abs(gross - composed) > tolerance) {
         problems.push(
-          `gross mass ${formatNumber(loaded.grossMassKg)} kg differs from cargo + curb mass ${formatNumber(composed)} kg by more than ${formatNumber(tolerance)} kg`,
+          `gross mass ${f(gross)} kg differs from cargo + curb mass ${f(composed)} kg by more than ${f(tolerance)} kg`,
         );
       }
       return problems.length > 0
         ? fail(capitalise(problems.join('; ')), compared, limit)
         : pass(
-            `Axle loads ${formatNumber(axleSum)} kg and cargo + curb ${formatNumber(composed)} kg match the gross mass ${formatNumber(loaded.grossMassKg)} kg within ${formatNumber(tolerance)} kg; dimensions consistent`,
+            `Axle loads ${f(axleSum)} kg and cargo + curb ${f(composed)} kg match the gross mass ${f(gross)} kg ` +
+              `within ${f(tolerance)} kg; dimensions consistent`,
             compared,
             limit,
           );
@@ -985,7 +1025,9 @@ export const OVERSIZE_CHECK_COUNT = 21;
   const ids = new Set(OVERSIZE_CHECKS.map((c) => c.id));
   const categories = new Set(OVERSIZE_CHECKS.map((c) => c.category));
   if (OVERSIZE_CHECKS.length !== OVERSIZE_CHECK_COUNT || ids.size !== OVERSIZE_CHECK_COUNT) {
-    throw new Error(`Expected ${OVERSIZE_CHECK_COUNT} oversize checks with unique ids, got ${OVERSIZE_CHECKS.length} (${ids.size} ids)`);
+    throw new Error(
+      `Expected ${OVERSIZE_CHECK_COUNT} oversize checks with unique ids, got ${OVERSIZE_CHECKS.length} (${ids.size} ids)`,
+    );
   }
   if (categories.size !== CHECK_CATEGORIES.length || CHECK_CATEGORIES.some((c) => !categories.has(c))) {
     throw new Error(`Expected the oversize checks to cover exactly ${CHECK_CATEGORIES.join(', ')}`);

@@ -128,7 +128,8 @@ class FieldErrors {
       return undefined;
     }
     if (opts.min !== undefined && v < opts.min) {
-      this.add(full, `must be at least ${formatNumber(opts.min)}${unit ? ` ${unit}` : ''}, got ${show(v)}${opts.hint ?? ''}`);
+      const min = `${formatNumber(opts.min)}${unit ? ` ${unit}` : ''}`;
+      this.add(full, `must be at least ${min}, got ${show(v)}${opts.hint ?? ''}`);
       return undefined;
     }
     if (opts.max !== undefined && v > opts.max) {
@@ -229,11 +230,12 @@ export function validateOversizeApplication(input: unknown): OversizeFieldError[
       }
     }
     const gross = e.positive(loaded, 'loaded', 'grossMassKg', 'kg');
-    if (gross !== undefined && cargoDims.m !== undefined && curbMassKg !== undefined && gross < cargoDims.m + curbMassKg) {
+    const cargoMass = cargoDims.m;
+    if (gross !== undefined && cargoMass !== undefined && curbMassKg !== undefined && gross < cargoMass + curbMassKg) {
       e.add(
         'loaded.grossMassKg',
-        `gross mass ${formatNumber(gross)} kg is less than cargo ${formatNumber(cargoDims.m)} kg + curb mass ` +
-          `${formatNumber(curbMassKg)} kg = ${formatNumber(cargoDims.m + curbMassKg)} kg`,
+        `gross mass ${formatNumber(gross)} kg is less than cargo ${formatNumber(cargoMass)} kg + curb mass ` +
+          `${formatNumber(curbMassKg)} kg = ${formatNumber(cargoMass + curbMassKg)} kg`,
       );
     }
     const loads = loaded.axleLoadsKg;
@@ -256,17 +258,22 @@ export function validateOversizeApplication(input: unknown): OversizeFieldError[
       e.add('route.segmentIds', `must list at least one route segment, got ${show(segments)}`);
     } else {
       segments.forEach((s, i) => {
-        if (typeof s !== 'string' || s.trim() === '') e.add(`route.segmentIds.${i}`, `must be a segment id, got ${show(s)}`);
+        if (typeof s !== 'string' || s.trim() === '') {
+          e.add(`route.segmentIds.${i}`, `must be a segment id, got ${show(s)}`);
+        }
       });
     }
-    const instants: Record<'travelFrom' | 'travelTo', number | undefined> = { travelFrom: undefined, travelTo: undefined };
-    for (const key of ['travelFrom', 'travelTo'] as const) {
-      instants[key] = parseIsoInstant(route[key]);
-      if (instants[key] === undefined) {
-        e.add(`route.${key}`, `must be an ISO 8601 date-time with offset, e.g. 2026-03-02T22:00:00+08:00, got ${show(route[key])}`);
+    const instant = (key: 'travelFrom' | 'travelTo'): number | undefined => {
+      const v = parseIsoInstant(route[key]);
+      if (v === undefined) {
+        const example = '2026-03-02T22:00:00+08:00';
+        e.add(`route.${key}`, `must be an ISO 8601 date-time with offset, e.g. ${example}, got ${show(route[key])}`);
       }
-    }
-    if (instants.travelFrom !== undefined && instants.travelTo !== undefined && instants.travelTo <= instants.travelFrom) {
+      return v;
+    };
+    const from = instant('travelFrom');
+    const to = instant('travelTo');
+    if (from !== undefined && to !== undefined && to <= from) {
       e.add('route.travelTo', `must be after travelFrom (${String(route.travelFrom)}), got ${show(route.travelTo)}`);
     }
     e.oneOf(route, 'route', 'tripKind', ['single', 'repeated'] as const);
@@ -274,7 +281,10 @@ export function validateOversizeApplication(input: unknown): OversizeFieldError[
 
   const idCard = input.driverIdCard;
   if (typeof idCard !== 'string' || !isValidIdCardNumber(idCard)) {
-    e.add('driverIdCard', 'must be an 18-character resident identity card number with a valid check character (GB 11643-1999)');
+    e.add(
+      'driverIdCard',
+      'must be an 18-character resident identity card number with a valid check character (GB 11643-1999)',
+    );
   }
 
   const escorts = input.escortStaff;

@@ -47,10 +47,9 @@ export const GROSS_MASS_LIMITS: readonly GrossMassLimitRule[] = [
  * axle; it is applied to every 6+ axle vehicle with `driveAxles === 1` (the stricter reading). Fewer than 2 axles
  * cannot pass `validateOversizeApplication`; they get the 2-axle row.
  */
-export function grossMassLimit(vehicle: Pick<OversizeApplication['vehicle'], 'axles' | 'configuration' | 'driveAxles'>): {
-  maxGrossMassKg: number;
-  rule: string;
-} {
+export function grossMassLimit(
+  vehicle: Pick<OversizeApplication['vehicle'], 'axles' | 'configuration' | 'driveAxles'>,
+): { maxGrossMassKg: number; rule: string } {
   const axles = Math.max(2, vehicle.axles);
   const row =
     GROSS_MASS_LIMITS.find(
@@ -174,9 +173,8 @@ export function classifyOversize(app: Pick<OversizeApplication, 'loaded' | 'vehi
   }
   const beyondII = beyond(CATEGORY_BOUNDS.II, 'category II');
   if (grossMassKg > CATEGORY_BOUNDS.II.maxGrossMassKg) {
-    beyondII.push(
-      `gross mass ${formatNumber(grossMassKg)} kg > ${formatNumber(CATEGORY_BOUNDS.II.maxGrossMassKg)} kg (category II bound)`,
-    );
+    const bound = formatNumber(CATEGORY_BOUNDS.II.maxGrossMassKg);
+    beyondII.push(`gross mass ${formatNumber(grossMassKg)} kg > ${bound} kg (category II bound)`);
   }
 
   let category: OversizeCategory;

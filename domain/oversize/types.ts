@@ -3,7 +3,8 @@
  * checks. Pure types; nothing here may touch Node, the ORM, Express or zod (the workflow sandbox imports it).
  *
  * Units are explicit in every name: lengths in millimetres (`…Mm`), masses in kilograms (`…Kg`). Dates are
- * 'YYYY-MM-DD' (compared as strings; '' or null = none on record); instants are ISO 8601 with an offset ('2026-03-02T22:00:00+08:00').
+ * 'YYYY-MM-DD' (compared as strings; '' or null = none on record); instants are ISO 8601 with an offset
+ * ('2026-03-02T22:00:00+08:00').
  */
 
 export type VehicleConfiguration = 'truck' | 'combination';

@@ -56,28 +56,42 @@ export function uniqueQueue(name: string): string {
   return `test-${name}-${randomUUID().slice(0, 8)}`;
 }
 
-export async function makeWorker(env: TestWorkflowEnvironment, orm: MikroORM, taskQueue: string, webhookSecret = 'test-secret'): Promise<Worker> {
+export async function makeWorker(
+  env: TestWorkflowEnvironment,
+  orm: MikroORM,
+  taskQueue: string,
+  opts: { webhookSecret?: string; calendarDir?: string } = {},
+): Promise<Worker> {
   return createCaseWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivities({ orm, signer: testSigner(), calendarDir, webhookSecret }),
+    activities: createActivities({
+      orm,
+      signer: testSigner(),
+      calendarDir: opts.calendarDir ?? calendarDir,
+      webhookSecret: opts.webhookSecret ?? 'test-secret',
+    }),
     fromSource: true,
   });
 }
 
-export function calendar(): WorkingDayCalendar {
-  return loadWorkingDayCalendar(calendarDir);
+export function calendar(dir = calendarDir): WorkingDayCalendar {
+  return loadWorkingDayCalendar(dir);
 }
+
+/** A calendar of test data only (2030), for time-skipping tests that need fixed dates. */
+export const fixtureCalendarDir = path.resolve(__dirname, '../fixtures/calendar');
 
 export async function submit(
   deps: { orm: MikroORM; client: Client; taskQueue: string },
   code: string,
   submission: Omit<CaseSubmission, 'idempotencyKey'> & { idempotencyKey?: string },
   nowMs?: number,
+  calendarDirectory = calendarDir,
 ) {
   return submitCase(
-    { ...deps, calendar: calendar() },
+    { ...deps, calendar: calendar(calendarDirectory) },
     service(code),
     { idempotencyKey: randomUUID(), ...submission },
     nowMs,
