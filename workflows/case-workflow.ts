@@ -219,7 +219,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
       round: step.round,
       department: step.department,
       deadlineMs: step.deadlineMs!,
-      automaticReport: step.check ?? null,
+      // Reviewers decide with the machine's report in front of them: their own step's, or the check they wait on.
+      automaticReport: step.check ?? defOf(step.id).after.map((id) => stepOf(id).check).find((c) => c !== undefined) ?? null,
     });
     await record('step_opened', {
       detail: `${step.id} open for ${step.department}, due ${step.deadline}`,

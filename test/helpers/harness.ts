@@ -111,3 +111,13 @@ export async function waitForState(handle: WorkflowHandle, predicate: (s: CaseSt
 }
 
 export const openStep = (id: string) => (s: CaseState) => s.steps.some((x) => x.id === id && x.status === 'open');
+
+/** Polls a query until it returns rows: the workflow's state can be ahead of the activity that records it. */
+export async function waitForRows<T = Record<string, unknown>>(orm: MikroORM, sql: string, params: unknown[], timeoutMs = 15_000): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await orm.em.fork().getConnection().execute<T[]>(sql, params);
+    if (rows.length > 0 || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -8,9 +8,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { CaseOutcome, Department, ReviewDecision } from '../../domain/types';
 import { verifyCertificateSignature } from '../../infra/signing/certificate-signer';
-import { reviewDecisionSignal, supplementSignal, withdrawSignal } from '../../workflows/definitions';
-import { freightCompanyApplication, schoolBusApplication } from '../fixtures/applications';
-import { connectTestEnv, makeWorker, openStep, openTestOrm, submit, testSigner, uniqueQueue, waitForState } from '../helpers/harness';
+import { caseStateQuery, reviewDecisionSignal, supplementSignal, withdrawSignal } from '../../workflows/definitions';
+import { freightCompanyApplication, oversizeCargoApplication, schoolBusApplication } from '../fixtures/applications';
+import { connectTestEnv, waitForRows, makeWorker, openStep, openTestOrm, submit, testSigner, uniqueQueue, waitForState } from '../helpers/harness';
 
 let env: TestWorkflowEnvironment;
 let orm: MikroORM;
@@ -152,8 +152,8 @@ describe('school bus use permit', () => {
     );
     const paused = await waitForState(handle, (s) => s.status === 'awaiting_supplement');
     expect(paused.outstandingSupplement.map((m) => m.material).sort()).toEqual(['insurance', 'route-plan']);
-    const notices = await orm.em.fork().getConnection().execute<{ n: string }[]>("select count(*) as n from case_event where case_no = ? and type = 'supplement_requested'", [caseNo]);
-    expect(Number(notices[0]!.n)).toBe(1);
+    const notices = await waitForRows(orm, "select seq from case_event where case_no = ? and type = 'supplement_requested'", [caseNo]);
+    expect(notices).toHaveLength(1);
 
     const supplement = { supplementId: randomUUID(), materials: [{ material: 'route-plan', reference: 'upload:x' }, { material: 'insurance', reference: 'upload:y' }] };
     await handle.signal(supplementSignal, supplement);
@@ -176,12 +176,57 @@ describe('opening a freight company', () => {
     expect(check.status).toBe('approved');
     expect(check.check?.verdict).toBe('pass');
     await handle.signal(reviewDecisionSignal, decision('transport-review', 'transport'));
-    const outcome = await handle.result();
+    const outcome: CaseOutcome = await handle.result();
     expect(outcome.status).toBe('completed');
     expect(outcome.certificates.map((c) => `${c.type}:${c.subjectKey}`).sort()).toEqual([
       'road-transport-certificate:鲁H10001',
       'road-transport-certificate:鲁H10002',
       'road-transport-operating-permit:case',
     ]);
+  });
+});
+
+describe('oversize cargo transport', () => {
+  it('an all-pass category I load is fast-tracked: 21 checks, no person, three certificates', async () => {
+    const { caseNo } = await submit(deps(), 'OVERSIZE', oversizeCargoApplication());
+    const handle = env.client.workflow.getHandle(caseNo);
+    const outcome: CaseOutcome = await handle.result();
+    expect(outcome.status).toBe('completed');
+    expect(outcome.certificates.map((c) => c.type).sort()).toEqual(['over-limit-transport-permit', 'temporary-pass-plate', 'urban-road-approval']);
+    const state = await handle.query(caseStateQuery);
+    const prereview = state.steps.find((s) => s.id === 'prereview')!;
+    expect(prereview.check?.report).toMatchObject({ category: 'I', statutoryLimitWorkingDays: 2, allPass: true });
+    expect((prereview.check?.report as { results: unknown[] }).results).toHaveLength(21);
+  });
+
+  it('divisible cargo is refused automatically, with the reason, without a person', async () => {
+    const app = oversizeCargoApplication();
+    app.form.cargo.divisible = true;
+    const { caseNo } = await submit(deps(), 'OVERSIZE', app);
+    const outcome: CaseOutcome = await env.client.workflow.getHandle(caseNo).result();
+    expect(outcome.status).toBe('rejected');
+    expect(outcome.reasons.join()).toMatch(/divisible/i);
+    const tasks = await orm.em.fork().getConnection().execute<unknown[]>('select 1 from review_task where case_no = ?', [caseNo]);
+    expect(tasks).toHaveLength(0);
+  });
+
+  it('a category III load on a weak bridge goes to the three departments with the full report and a 15-day limit', async () => {
+    const app = oversizeCargoApplication();
+    Object.assign(app.form.loaded, { heightMm: 4600 });
+    app.form.route.segmentIds = ['DEMO-R-001', 'DEMO-B-002'];
+    const { caseNo } = await submit(deps(), 'OVERSIZE', app);
+    const handle = env.client.workflow.getHandle(caseNo);
+    const s = await waitForState(handle, (x) => ['highway-review', 'urban-roads-review', 'police-pass'].every((id) => openStep(id)(x)));
+    const report = s.steps.find((x) => x.id === 'prereview')!.check!;
+    expect(report.report).toMatchObject({ category: 'III', statutoryLimitWorkingDays: 15 });
+    expect(report.reasons.join('\n')).toMatch(/R2/);
+    const tasks = await orm.em.fork().getConnection().execute<{ department: string; automatic_report: unknown }[]>(
+      'select department, automatic_report from review_task where case_no = ? order by department',
+      [caseNo],
+    );
+    expect(tasks.map((t) => t.department)).toEqual(['public_security', 'transport', 'urban_roads']);
+    expect(tasks.every((t) => t.automatic_report !== null)).toBe(true);
+    await handle.signal(withdrawSignal, { requestId: randomUUID(), reason: 'test done' });
+    await handle.result();
   });
 });
