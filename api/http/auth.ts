@@ -4,7 +4,7 @@
  */
 import type { Request } from 'express';
 import jwt from 'jsonwebtoken';
-import { z } from 'zod';
+import { z } from '../schemas/zod';
 import { DEPARTMENTS, type Department } from '../../domain/types';
 import { ApiError } from './errors';
 

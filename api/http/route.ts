@@ -4,7 +4,7 @@
  */
 import type { Request, Response, Router } from 'express';
 import type { OpenAPIRegistry, ResponseConfig } from '@asteasolutions/zod-to-openapi';
-import { z, type ZodType } from 'zod';
+import { z, type ZodType } from '../schemas/zod';
 import { authorize, type Access, type AuthConfig, type Principal } from './auth';
 import { ApiError, fromZod } from './errors';
 

@@ -2,12 +2,9 @@
  * The one form of each service as zod schemas: the API validates with them and the OpenAPI document is generated from
  * them. Identifiers are checked to their check character; units are in the field names (mm, kg).
  */
-import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import { z } from './zod';
 import { isValidCreditCode, isValidIdCardNumber, isValidPlate } from '../../domain/identifiers';
 import type { FormKind } from '../../domain/types';
-
-extendZodWithOpenApi(z);
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 export const creditCode = z

@@ -1,0 +1,72 @@
+/**
+ * The HTTP API (Express 5) under /api/v1, its OpenAPI document at /api/v1/openapi.json (generated from the same zod
+ * schemas that validate requests) and a page at /docs that renders it.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import express, { type Express } from 'express';
+import swaggerUiDist from 'swagger-ui-dist';
+import type { ApiDeps } from './context';
+import { errorHandler, notFoundHandler } from './http/errors';
+import { RouteTable } from './http/route';
+import { caseRoutes } from './routes/cases';
+import { catalogRoutes } from './routes/catalog';
+import { certificateRoutes } from './routes/certificates';
+import { opsRoutes } from './routes/ops';
+import { prefillRoutes } from './routes/prefill';
+import { reviewRoutes } from './routes/reviews';
+
+export const BASE_PATH = '/api/v1';
+
+export function createApp(deps: ApiDeps): { app: Express; openapi: Record<string, unknown> } {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(deps.metrics.middleware());
+  app.use(express.json({ limit: deps.bodyLimit, strict: true }));
+
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  const router = express.Router();
+  const table = new RouteTable(router, registry, deps.auth, BASE_PATH);
+  // Fixed paths before parameterised ones (`/certificates/public-key` before `/certificates/:no`).
+  catalogRoutes(table, deps);
+  prefillRoutes(table, deps);
+  certificateRoutes(table, deps);
+  caseRoutes(table, deps);
+  reviewRoutes(table, deps);
+  opsRoutes(table, deps);
+
+  const openapi = new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'OneStop API',
+      version: '1.0.0',
+      description:
+        'One-stop government cases (高效办成一件事): one application, joint review by several departments, 5-working-day deadlines, signed electronic certificates. ' +
+        'Mint a dev token with `npm run token -- --role portal` (roles: portal, reviewer with --department, ops).',
+    },
+    servers: [{ url: '/' }],
+  }) as unknown as Record<string, unknown>;
+
+  app.get(`${BASE_PATH}/openapi.json`, (_req, res) => void res.json(openapi));
+  app.use(BASE_PATH, router);
+  // Health and readiness also at the root, where orchestrators look for them.
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', (req, res, next) => {
+    req.url = `${BASE_PATH}/readyz`;
+    router(req, res, next);
+  });
+  app.get('/docs', (_req, res) => void res.type('html').send(DOCS_PAGE));
+  app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath()));
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return { app, openapi };
+}
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>OneStop API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '${BASE_PATH}/openapi.json', dom_id: '#ui', persistAuthorization: true });</script>
+</body></html>`;

@@ -1,0 +1,20 @@
+/** What every route needs, built once in api/main.ts (or by a test) and passed down. */
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import type { WorkingDayCalendar } from '../domain/calendar';
+import type { ServiceCatalog } from '../infra/services/catalog';
+import type { AuthConfig } from './http/auth';
+import type { HttpMetrics } from './http/metrics';
+
+export interface ApiDeps {
+  orm: MikroORM;
+  client: Client;
+  taskQueue: string;
+  catalog: ServiceCatalog;
+  calendar: WorkingDayCalendar;
+  publicKeyPem: string;
+  auth: AuthConfig;
+  bodyLimit: string;
+  metrics: HttpMetrics;
+  log: (msg: string, err?: unknown) => void;
+}

@@ -1,0 +1,61 @@
+/**
+ * The API process. Separate from the worker so each scales on its own. SIGTERM/SIGINT: stop accepting connections,
+ * finish the requests in flight, then close PostgreSQL and Temporal connections.
+ */
+import type { Server } from 'node:http';
+import { loadWorkingDayCalendar } from '../infra/calendar-store';
+import { loadConfig } from '../infra/config';
+import { openOrm } from '../infra/db/orm';
+import { fatal } from '../infra/process';
+import { loadServiceCatalog } from '../infra/services/catalog';
+import { CertificateSigner } from '../infra/signing/certificate-signer';
+import { connectClient } from '../infra/temporal/connection';
+import { createApp } from './app';
+import { HttpMetrics } from './http/metrics';
+
+async function main(): Promise<void> {
+  const cfg = loadConfig();
+  const orm = await openOrm(cfg.databaseUrl);
+  const client = await connectClient(cfg.temporal);
+  // The API only needs the public key; the same file the worker signs with (created on first start in dev).
+  const signer = CertificateSigner.fromFile(cfg.signing.privateKeyPath, cfg.signing.keyId, !process.env.NODE_ENV?.startsWith('prod'));
+  const { app } = createApp({
+    orm,
+    client,
+    taskQueue: cfg.temporal.taskQueue,
+    catalog: loadServiceCatalog(),
+    calendar: loadWorkingDayCalendar(cfg.calendarDir),
+    publicKeyPem: signer.publicKeyPem,
+    auth: { secret: cfg.jwt.secret, issuer: cfg.jwt.issuer },
+    bodyLimit: cfg.api.bodyLimit,
+    metrics: new HttpMetrics(),
+    log: (msg, err) => console.error(msg, err),
+  });
+  const server: Server = app.listen(cfg.api.port, cfg.api.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.keepAliveTimeout = 5_000;
+  console.log(`api ready: http://${cfg.api.host}:${cfg.api.port}/api/v1 (docs at /docs)`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`api: ${signal} received, finishing open requests`);
+    server.close(() => {
+      void Promise.allSettled([orm.close(), client.connection.close()]).then(() => {
+        console.log('api stopped');
+        process.exit(0);
+      });
+    });
+    server.closeIdleConnections();
+    // Requests still open after 20 s are cut: the orchestrator's grace period is longer.
+    setTimeout(() => process.exit(1), 20_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch(fatal('api'));

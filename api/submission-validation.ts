@@ -1,0 +1,75 @@
+/**
+ * Everything a submission must satisfy before a case exists: the service's form schema, the scenario answers and the
+ * materials they require (情形选择), referenced electronic certificates (证照免交), and the oversize form's physical
+ * plausibility. All problems are collected and reported at once, with their field paths.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { shanghaiDate } from '../domain/calendar';
+import { validateOversizeApplication } from '../domain/oversize';
+import type { ServiceDefinition } from '../domain/types';
+import { ApiError, validationError, type FieldIssue } from './http/errors';
+import { FORM_SCHEMAS, type CaseSubmissionBody } from './schemas/forms';
+
+export function requiredMaterials(def: ServiceDefinition, answers: Record<string, string>): string[] {
+  const required = new Set(def.baseMaterials);
+  for (const q of def.scenarios) {
+    const option = q.options.find((o) => o.value === answers[q.id]);
+    for (const m of option?.requiresMaterials ?? []) required.add(m);
+  }
+  return [...required];
+}
+
+export async function validateSubmission(def: ServiceDefinition, body: CaseSubmissionBody, em: EntityManager, nowMs: number) {
+  const issues: FieldIssue[] = [];
+  const parsed = FORM_SCHEMAS[def.form].safeParse(body.form);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) issues.push({ path: ['body', 'form', ...i.path.map(String)].join('.'), message: i.message });
+  } else if (def.form === 'oversize-cargo') {
+    for (const e of validateOversizeApplication(parsed.data)) issues.push({ path: `body.form.${e.path}`, message: e.message });
+  }
+
+  for (const q of def.scenarios) {
+    const answer = body.scenarioAnswers[q.id];
+    if (answer === undefined) issues.push({ path: `body.scenarioAnswers.${q.id}`, message: `answer required: ${q.options.map((o) => o.value).join(' | ')}` });
+    else if (!q.options.some((o) => o.value === answer)) issues.push({ path: `body.scenarioAnswers.${q.id}`, message: `must be one of ${q.options.map((o) => o.value).join(', ')}` });
+  }
+  for (const key of Object.keys(body.scenarioAnswers)) {
+    if (!def.scenarios.some((q) => q.id === key)) issues.push({ path: `body.scenarioAnswers.${key}`, message: 'no such scenario question' });
+  }
+
+  const known = new Map(def.materials.map((m) => [m.id, m]));
+  const given = new Map<string, string>();
+  body.materials.forEach((m, i) => {
+    if (!known.has(m.material)) issues.push({ path: `body.materials.${i}.material`, message: `unknown material for ${def.code}` });
+    else if (given.has(m.material)) issues.push({ path: `body.materials.${i}.material`, message: 'listed twice' });
+    given.set(m.material, m.reference);
+  });
+  for (const m of requiredMaterials(def, body.scenarioAnswers)) {
+    if (!given.has(m)) issues.push({ path: 'body.materials', message: `missing required material "${m}" (${known.get(m)?.name.zh ?? m})` });
+  }
+  if (issues.length > 0) throw validationError(issues);
+
+  // 证照免交: a referenced certificate must exist, be valid today, not revoked, be the right type, and be the applicant's.
+  const form = parsed.success ? (parsed.data as { applicant: { creditCode: string; name: string } }) : undefined;
+  const today = shanghaiDate(nowMs);
+  const certIssues: FieldIssue[] = [];
+  for (const [i, m] of body.materials.entries()) {
+    if (!m.reference.startsWith('cert:')) continue;
+    const no = m.reference.slice(5);
+    const rows = await em.getConnection().execute<{ type: string; holder_key: string; valid_until: string; revoked_at: Date | null }[]>(
+      `select type, holder_key, to_char(valid_until, 'YYYY-MM-DD') as valid_until, revoked_at from certificate where no = ?`,
+      [no],
+    );
+    const cert = rows[0];
+    const path = `body.materials.${i}.reference`;
+    const wantType = known.get(m.material)?.certificateType;
+    if (!cert) certIssues.push({ path, message: `certificate ${no} does not exist` });
+    else if (cert.revoked_at) certIssues.push({ path, message: `certificate ${no} is revoked` });
+    else if (cert.valid_until < today) certIssues.push({ path, message: `certificate ${no} expired on ${cert.valid_until}` });
+    else if (cert.holder_key !== form?.applicant.creditCode) certIssues.push({ path, message: `certificate ${no} belongs to another holder` });
+    else if (!wantType) certIssues.push({ path, message: `material "${m.material}" cannot be replaced by a certificate` });
+    else if (cert.type !== wantType) certIssues.push({ path, message: `certificate ${no} is a ${cert.type}, "${m.material}" needs a ${wantType}` });
+  }
+  if (certIssues.length > 0) throw new ApiError('business_rule', 'a referenced certificate cannot be used', certIssues);
+  return parsed.data as Record<string, unknown> & { applicant: { creditCode: string; name: string } };
+}
