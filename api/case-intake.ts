@@ -8,6 +8,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { formatShanghai, shanghaiDate, type WorkingDayCalendar } from '../domain/calendar';
+import { toEpochMs } from '../infra/db/timestamps';
 import type { CaseInput, ServiceDefinition } from '../domain/types';
 import { canonicalJson } from '../infra/signing/certificate-signer';
 import { CaseStatusKey, OneStopServiceKey, CASE_WORKFLOW_TYPE } from '../workflows/definitions';
@@ -122,7 +123,7 @@ export async function submitCase(deps: IntakeDeps, definition: ServiceDefinition
     await deps.client.workflow.start(CASE_WORKFLOW_TYPE, {
       workflowId: row.case_no,
       taskQueue: deps.taskQueue,
-      args: [caseInputFor(row.case_no, definition, row.accepted_at.getTime(), !!s.webhookUrl)],
+      args: [caseInputFor(row.case_no, definition, toEpochMs(row.accepted_at), !!s.webhookUrl)],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       typedSearchAttributes: new TypedSearchAttributes([
         { key: OneStopServiceKey, value: definition.code },
@@ -142,7 +143,7 @@ export async function submitCase(deps: IntakeDeps, definition: ServiceDefinition
     created,
     caseNo: row.case_no,
     status: row.status === 'submitted' ? 'in_review' : row.status,
-    deadline: formatShanghai((row.deadline ?? new Date(deadline.deadlineMs)).getTime()),
+    deadline: formatShanghai(row.deadline ? toEpochMs(row.deadline) : deadline.deadlineMs),
     deadlineProvisional: row.deadline_provisional,
   };
 }

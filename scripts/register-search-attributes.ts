@@ -98,7 +98,7 @@ or with tcld:
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const cfg = loadConfig().temporal;
-  if (/\.tmprl\.cloud(:\d+)?$/.test(cfg.address)) {
+  if (/\.(tmprl\.cloud|api\.temporal\.io)(:\d+)?$/.test(cfg.address)) {
     printCloudInstructions(cfg.namespace);
     return;
   }

@@ -7,7 +7,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from '../schemas/zod';
 import { formatShanghai } from '../../domain/calendar';
-import { TERMINAL_STATUSES, type CaseState, type CaseStatus, type Department } from '../../domain/types';
+import { toEpochMs } from '../../infra/db/timestamps';
+import { TERMINAL_STATUSES, type CaseState, type CaseStatus, type Department, type ServiceDefinition } from '../../domain/types';
 import { caseStateQuery, reviewDecisionSignal, supplementSignal, withdrawSignal } from '../../workflows/definitions';
 import { IdempotencyConflictError, submitCase } from '../case-intake';
 import type { ApiDeps } from '../context';
@@ -146,7 +147,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
          ${where.length ? `where ${where.join(' and ')}` : ''} order by accepted_at desc limit ?`,
         [...params, query.limit],
       );
-      return { status: 200, body: { cases: rows.map((r) => ({ caseNo: r.case_no, service: r.service_code, status: r.status, channel: r.channel, acceptedAt: formatShanghai(r.accepted_at.getTime()), deadline: r.deadline ? formatShanghai(r.deadline.getTime()) : null, overdue: r.overdue, pendingDepartments: r.pending_departments })) } };
+      return { status: 200, body: { cases: rows.map((r) => ({ caseNo: r.case_no, service: r.service_code, status: r.status, channel: r.channel, acceptedAt: formatShanghai(toEpochMs(r.accepted_at)), deadline: r.deadline ? formatShanghai(toEpochMs(r.deadline)) : null, overdue: r.overdue, pendingDepartments: r.pending_departments })) } };
     },
   });
 
@@ -170,7 +171,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
         'select seq, type, actor, payload, at from case_event where case_no = ? order by seq',
         [params.caseNo],
       );
-      const steps = live?.steps ?? stepsFromAudit(events);
+      const steps = live?.steps ?? stepsFromAudit(deps.catalog.get(row.service_code), events);
       return {
         status: 200,
         body: {
@@ -180,8 +181,8 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
           status: live?.status ?? (row.status === 'submitted' ? 'in_review' : row.status),
           channel: row.channel,
           applicant: { key: row.applicant_key, name: row.applicant_name },
-          acceptedAt: formatShanghai(row.accepted_at.getTime()),
-          deadline: live?.deadline ?? (row.deadline ? formatShanghai(row.deadline.getTime()) : null),
+          acceptedAt: formatShanghai(toEpochMs(row.accepted_at)),
+          deadline: live?.deadline ?? (row.deadline ? formatShanghai(toEpochMs(row.deadline)) : null),
           deadlineProvisional: live?.deadlineProvisional ?? row.deadline_provisional,
           overdue: live?.overdue ?? row.overdue,
           pausedWorkingDays: live?.pausedWorkingDays ?? row.paused_working_days,
@@ -192,7 +193,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
           steps,
           certificates: certificates.map((c) => ({ no: c.no, type: c.type, subject: c.subject_key, validUntil: c.valid_until, revoked: c.revoked_at !== null })),
           evaluation: row.evaluation_stars ? { stars: row.evaluation_stars, comment: row.evaluation_comment } : null,
-          timeline: events.map((e) => ({ seq: e.seq, at: formatShanghai(e.at.getTime()), type: e.type, actor: e.actor, detail: e.payload.detail ?? null })),
+          timeline: events.map((e) => ({ seq: e.seq, at: formatShanghai(toEpochMs(e.at)), type: e.type, actor: e.actor, detail: e.payload.detail ?? null })),
         },
       };
     },
@@ -310,19 +311,33 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
   });
 }
 
-/** Steps as far as the audit log tells them, for an ended case (no live query needed). */
-function stepsFromAudit(events: { type: string; payload: Record<string, unknown>; at: Date; actor: string | null }[]) {
-  const steps = new Map<string, { id: string; status: string; decisions: unknown[] }>();
+/** Steps as far as the audit log tells them, for an ended case (no live query needed): the same shape as live steps. */
+function stepsFromAudit(
+  def: ServiceDefinition | undefined,
+  events: { type: string; payload: Record<string, unknown>; at: Date | string; actor: string | null }[],
+) {
+  type AuditStep = { id: string; name?: unknown; department?: string; kind?: string; status: string; decisions: unknown[]; check?: unknown };
+  const steps = new Map<string, AuditStep>(
+    (def?.review.steps ?? []).map((s) => [s.id, { id: s.id, name: s.name, department: s.department, kind: s.kind, status: 'waiting', decisions: [] }]),
+  );
   for (const e of events) {
     const id = e.payload.stepId as string | undefined;
     if (!id) continue;
-    const s = steps.get(id) ?? { id, status: 'open', decisions: [] };
+    const s = steps.get(id) ?? { id, status: 'waiting', decisions: [] };
+    const at = formatShanghai(toEpochMs(e.at));
+    if (e.type === 'step_opened') s.status = 'open';
     if (e.type === 'decision_applied') {
       s.status = { approve: 'approved', reject: 'rejected', request_supplement: 'supplement_requested' }[e.payload.decision as string] ?? s.status;
-      s.decisions.push({ decision: e.payload.decision, comment: e.payload.comment, reviewer: e.actor, at: formatShanghai(e.at.getTime()) });
+      s.decisions.push({ decision: e.payload.decision, comment: e.payload.comment, missing: e.payload.missing, reviewer: e.actor, at });
     }
-    if (e.type === 'step_deemed_approved') s.status = 'approved';
-    if (e.type === 'automatic_check_completed') s.decisions.push({ decision: 'automatic', verdict: e.payload.verdict, report: e.payload.report });
+    if (e.type === 'step_deemed_approved') {
+      s.status = 'approved';
+      s.decisions.push({ decision: 'deemed_approval', reviewer: 'system', at });
+    }
+    if (e.type === 'automatic_check_completed') {
+      s.status = e.payload.hardRefusal ? 'rejected' : 'approved';
+      s.check = { verdict: e.payload.verdict, hardRefusal: e.payload.hardRefusal, reasons: e.payload.reasons, report: e.payload.report };
+    }
     steps.set(id, s);
   }
   return [...steps.values()];

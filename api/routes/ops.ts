@@ -1,6 +1,7 @@
 /** Ops: per-service statistics, health, readiness and Prometheus metrics. */
 import { z } from '../schemas/zod';
 import { shanghaiDate } from '../../domain/calendar';
+import { toEpochMs } from '../../infra/db/timestamps';
 import type { ApiDeps } from '../context';
 import { json, type RouteTable } from '../http/route';
 
@@ -49,7 +50,7 @@ export function opsRoutes(t: RouteTable, deps: ApiDeps): void {
       );
       const days = new Map<string, number[]>();
       for (const r of done) {
-        const d = deps.calendar.workingDaysAfter(shanghaiDate(r.accepted_at.getTime()), shanghaiDate(r.completed_at.getTime())).days - r.paused_working_days;
+        const d = deps.calendar.workingDaysAfter(shanghaiDate(toEpochMs(r.accepted_at)), shanghaiDate(toEpochMs(r.completed_at))).days - r.paused_working_days;
         days.set(r.service_code, [...(days.get(r.service_code) ?? []), Math.max(0, d)]);
       }
       const services = counts.map((c) => {

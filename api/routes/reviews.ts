@@ -1,6 +1,7 @@
 /** The departments' review queues: each reviewer sees only their own department's open tasks, by deadline. */
 import { z } from '../schemas/zod';
 import { formatShanghai } from '../../domain/calendar';
+import { toEpochMs } from '../../infra/db/timestamps';
 import type { ApiDeps } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import { json, type RouteTable } from '../http/route';
@@ -30,12 +31,12 @@ const toTask = (r: TaskRow) => ({
   round: r.round,
   department: r.department,
   status: r.status,
-  deadline: r.deadline ? formatShanghai(r.deadline.getTime()) : null,
+  deadline: r.deadline ? formatShanghai(toEpochMs(r.deadline)) : null,
   reminder: r.reminded,
-  overdue: r.overdue || (r.deadline !== null && r.deadline.getTime() < Date.now() && r.status === 'open'),
+  overdue: r.overdue || (r.deadline !== null && toEpochMs(r.deadline) < Date.now() && r.status === 'open'),
   claimedBy: r.claimed_by,
   hasAutomaticReport: r.automatic_report !== null,
-  openedAt: formatShanghai(r.created_at.getTime()),
+  openedAt: formatShanghai(toEpochMs(r.created_at)),
 });
 
 const taskIdParam = z.object({ taskId: z.string().min(1).max(96) });
