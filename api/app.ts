@@ -53,7 +53,7 @@ export function createApp(deps: ApiDeps): { app: Express; openapi: Record<string
   // Health and readiness also at the root, where orchestrators look for them.
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', (req, res, next) => {
-    req.url = `${BASE_PATH}/readyz`;
+    req.url = '/readyz'; // the router is mounted at BASE_PATH: its own path, not the full one
     router(req, res, next);
   });
   app.get('/docs', (_req, res) => void res.type('html').send(DOCS_PAGE));

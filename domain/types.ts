@@ -195,6 +195,9 @@ export interface StepState {
   status: StepStatus;
   round: number;
   openedAt?: string;
+  openedAtMs?: number;
+  /** Working days this step's clock was stopped by supplements since it opened (its deadline moved by as many). */
+  pausedDays?: number;
   deadline?: string;
   deadlineMs?: number;
   reminderMs?: number;

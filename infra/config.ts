@@ -2,9 +2,18 @@
  * Configuration is read once, here, at the edge (worker/, api/, scripts/) and passed down. Every variable and its
  * default is listed in README.md; keep the two in step.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+/** The folder holding package.json: the same from sources (infra/) and from the build (dist/infra/). */
+function findProjectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '..');
+  }
+}
+
+export const PROJECT_ROOT = findProjectRoot(__dirname);
 
 export interface TemporalConfig {
   /** host:port of the frontend. Unset means "use the embedded dev server that `npm start` runs". */

@@ -43,7 +43,7 @@ function startNode(name: string, entry: string): { proc: ChildProcess; logFile: 
   // Prefer the compiled build when `npm run build` made one; otherwise run the sources through tsx.
   const [cmd, args] = fs.existsSync(compiled)
     ? [process.execPath, [compiled]]
-    : [path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_ROOT, entry)]];
+    : [process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, entry)]]; // no wrapper process: signals reach the child
   const proc = spawn(cmd, args, { stdio: ['ignore', log, log], env: process.env });
   children.push({ name, proc });
   return { proc, logFile };

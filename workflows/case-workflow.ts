@@ -210,6 +210,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     step.status = 'open';
     step.round += 1;
     step.openedAt = formatShanghai(Date.now());
+    step.openedAtMs = Date.now();
+    step.pausedDays = 0;
     step.reminded = false;
     setStepClock(step, Date.now());
     await records.openReviewTask({
@@ -404,6 +406,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
         step.deadlineMs = moved.deadlineMs;
         step.deadline = moved.deadline;
         if (step.reminderMs !== undefined) step.reminderMs = calendar.extendDeadline(step.reminderMs, paused.days).deadlineMs;
+        step.pausedDays = (step.pausedDays ?? 0) + paused.days;
       }
     }
     // The overdue flag may clear: the pause gave the office its days back.
@@ -470,6 +473,30 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     }
   }
 
+  /**
+   * A new year's calendar was loaded: provisional (weekdays-only) deadlines are rebuilt from their origins on the
+   * official data, keeping the working days already given back by supplements.
+   */
+  async function reloadCalendar(): Promise<void> {
+    calendar = new WorkingDayCalendar(await records.loadCalendar());
+    if (!state.deadlineProvisional) return;
+    const before = state.deadline;
+    let caseDue = calendar.addWorkingDays(input.acceptedAtMs, definition.review.caseLimitWorkingDays);
+    if (state.pausedWorkingDays > 0) caseDue = calendar.extendDeadline(caseDue.deadlineMs, state.pausedWorkingDays);
+    applyDeadline(caseDue); // sets deadlineProvisional from the case deadline; step clocks below may set it again
+    for (const step of state.steps.filter((x) => x.status === 'open' && x.openedAtMs !== undefined)) {
+      setStepClock(step, step.openedAtMs!);
+      if (step.pausedDays) {
+        const moved = calendar.extendDeadline(step.deadlineMs!, step.pausedDays);
+        step.deadlineMs = moved.deadlineMs;
+        step.deadline = moved.deadline;
+        if (moved.provisional) state.deadlineProvisional = true;
+      }
+    }
+    if (state.overdue && Date.now() <= state.deadlineMs) state.overdue = false;
+    await record('deadlines_recomputed', { detail: `calendar updated: due ${before} -> ${state.deadline}`, before, after: state.deadline, provisional: state.deadlineProvisional });
+  }
+
   // ---- Endings ----
   let finished = false;
   async function finishRejected(reasons: string[], actor: string): Promise<void> {
@@ -525,7 +552,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
       if (msg.kind === 'decision') await applyDecision(msg.decision, msg.receivedAt);
       else if (msg.kind === 'supplement') await applySupplement(msg.supplement, msg.receivedAt);
       else if (msg.kind === 'withdraw') await applyWithdrawal(msg.request);
-      else calendar = new WorkingDayCalendar(await records.loadCalendar());
+      else await reloadCalendar();
     }
     if (!finished) await fireDueClocks();
   }

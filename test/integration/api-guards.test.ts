@@ -130,8 +130,8 @@ function invalidPayloads(): { name: string; body: unknown; raw?: string }[] {
     ['carrier credit code check character', (b) => (b.form.carrier.creditCode = flip(b.form.carrier.creditCode))],
     ['ID card check digit', (b) => (b.form.driver.idCard = flip(b.form.driver.idCard))],
     ['ID card birth date', (b) => (b.form.driver.idCard = '370802199902300012')],
-    ['plate format', (b) => (b.form.vehicle.plate = 'ABC12345')],
-    ['plate with I', (b) => (b.form.vehicle.plate = '鲁I12345')],
+    ['plate format', (b) => ((b.form.vehicle as { plate: string }).plate = 'ABC12345')],
+    ['plate with I', (b) => ((b.form.vehicle as { plate: string }).plate = '鲁I12345')],
     ['too many seats', (b) => (b.form.vehicle.seats = 500)],
     ['departure time', (b) => (b.form.route.departureTimes = ['25:00'])],
     ['insurance date', (b) => (b.form.liabilityInsuranceValidUntil = '2030-02-30')],
@@ -207,7 +207,7 @@ describe('generated bad input', () => {
     const b = schoolBusExample();
     const good = b.form.driver.idCard;
     b.form.driver.idCard = good.slice(0, -1) + (good.at(-1) === '1' ? '2' : '1');
-    b.form.vehicle.plate = 'XYZ';
+    (b.form.vehicle as { plate: string }).plate = 'XYZ';
     const r = await api.call('POST', '/cases', { token: tokens.portal, body: b, headers: { 'Idempotency-Key': 'bad-input-fields-1' } });
     expect(r.status).toBe(400);
     expect(r.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['body.form.driver.idCard', 'body.form.vehicle.plate']);

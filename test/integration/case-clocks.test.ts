@@ -5,11 +5,14 @@
  * so every expected deadline below is worked out by hand.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Department, ReviewDecision } from '../../domain/types';
-import { CaseDeadlineKey, OverdueKey, caseStateQuery, reviewDecisionSignal, supplementSignal } from '../../workflows/definitions';
+import { CaseDeadlineKey, OverdueKey, calendarUpdatedSignal, caseStateQuery, reviewDecisionSignal, supplementSignal } from '../../workflows/definitions';
 import { freightCompanyApplication, schoolBusApplication } from '../fixtures/applications';
 import { fixtureCalendarDir, makeWorker, openStep, openTestOrm, submit, uniqueQueue, waitForState } from '../helpers/harness';
 import { cliPath } from '../setup/paths';
@@ -149,6 +152,36 @@ describe('case clocks (time-skipping)', () => {
       // The step that asked reopens with its own 2 working days from the supplement: 10-10, 10-11.
       expect(resumed.steps.find((x) => x.id === 'police-opinion')!.deadline).toBe('2030-10-11T23:59:59+08:00');
       expect(resumed.overdue).toBe(false);
+      await handle.terminate('test done');
+    });
+  });
+});
+
+describe('a deadline that reaches a year with no official calendar', () => {
+  it('is weekdays-only and marked provisional, then recomputed when that year is loaded', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onestop-calendar-'));
+    fs.copyFileSync(path.join(fixtureCalendarDir, '2030.json'), path.join(dir, '2030.json'));
+    const taskQueue = uniqueQueue('provisional');
+    const worker = await makeWorker(env, orm, taskQueue, { calendarDir: dir });
+    await worker.runUntil(async () => {
+      await skipTo('2030-12-26T10:00:00+08:00'); // Thursday
+      const { caseNo, deadlineProvisional } = await submit({ orm, client: env.client, taskQueue }, 'FREIGHTCO', freightCompanyApplication(), await env.currentTimeMs(), dir);
+      expect(deadlineProvisional).toBe(true);
+      const handle = env.client.workflow.getHandle(caseNo);
+      // 27 (Fri), 30, 31, then 2031 without data: Wed 01-01 and Thu 01-02 counted as weekdays.
+      const s = await waitForState(handle, openStep('transport-review'));
+      expect(s).toMatchObject({ deadline: '2031-01-02T23:59:59+08:00', deadlineProvisional: true });
+
+      fs.writeFileSync(
+        path.join(dir, '2031.json'),
+        JSON.stringify({ year: 2031, source: 'TEST DATA ONLY', holidays: [{ name: '测试元旦', from: '2031-01-01', to: '2031-01-03' }], makeupWorkdays: [] }),
+      );
+      await handle.signal(calendarUpdatedSignal);
+      const after = await waitForState(handle, (x) => !x.deadlineProvisional);
+      // 27, 30, 31, [01-01..03 off], Mon 01-06, Tue 01-07.
+      expect(after.deadline).toBe('2031-01-07T23:59:59+08:00');
+      // transport-review opened on 12-26 with 4 working days: 27, 30, 31, 01-06.
+      expect(after.steps.find((x) => x.id === 'transport-review')!.deadline).toBe('2031-01-06T23:59:59+08:00');
       await handle.terminate('test done');
     });
   });
