@@ -3,7 +3,7 @@
  * real PostgreSQL test database, both started once per run by the integration project's global setup).
  * ts-jest runs transpile-only: `tsc --noEmit` type-checks the whole tree once, before jest.
  */
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 
 /** @type {import('jest').Config} */
 module.exports = {
