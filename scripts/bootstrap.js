@@ -102,8 +102,17 @@ function main() {
     run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], 'type check', { env });
     step('lint (eslint)');
     run(bin('eslint'), ['--max-warnings=0', '.'], 'lint', { env });
-    step('tests (jest: unit, then integration against a real Temporal server and PostgreSQL)');
-    run(bin('jest'), ['--ci', ...process.argv.slice(3)], 'jest', { env });
+    step('tests (jest: unit, and integration against a real Temporal server and PostgreSQL)');
+    const results = path.join(root, 'node_modules', '.cache', 'onestop-jest-results.json');
+    fs.mkdirSync(path.dirname(results), { recursive: true });
+    fs.rmSync(results, { force: true });
+    const jest = spawnSync(bin('jest'), ['--ci', '--json', `--outputFile=${results}`, ...process.argv.slice(3)], { cwd: root, stdio: 'inherit', env });
+    // One plain closing line that any CI can read: "tests: N passed, N failed".
+    if (fs.existsSync(results)) {
+      const r = JSON.parse(fs.readFileSync(results, 'utf8'));
+      console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+    }
+    if (jest.error || jest.status !== 0) die(`jest failed (exit ${jest.status}); see the output above`);
     step(`all green in ${Math.round((Date.now() - started) / 1000)} s`);
     return;
   }
