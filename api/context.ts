@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { WorkingDayCalendar } from '../domain/calendar';
 import type { ServiceCatalog } from '../infra/services/catalog';
+import type { PublicKeyRing } from '../infra/signing/certificate-signer';
 import type { AuthConfig } from './http/auth';
 import type { HttpMetrics } from './http/metrics';
 
@@ -12,7 +13,8 @@ export interface ApiDeps {
   taskQueue: string;
   catalog: ServiceCatalog;
   calendar: WorkingDayCalendar;
-  publicKeyPem: string;
+  /** Verification keys by key id (current + retired), so certificates stay verifiable across key rotations. */
+  publicKeys: PublicKeyRing;
   auth: AuthConfig;
   bodyLimit: string;
   metrics: HttpMetrics;

@@ -2,13 +2,14 @@
  * The API process. Separate from the worker so each scales on its own. SIGTERM/SIGINT: stop accepting connections,
  * finish the requests in flight, then close PostgreSQL and Temporal connections.
  */
+import fs from 'node:fs';
 import type { Server } from 'node:http';
 import { loadWorkingDayCalendar } from '../infra/calendar-store';
 import { loadConfig } from '../infra/config';
 import { openOrm } from '../infra/db/orm';
 import { fatal } from '../infra/process';
 import { loadServiceCatalog } from '../infra/services/catalog';
-import { CertificateSigner } from '../infra/signing/certificate-signer';
+import { CertificateSigner, PublicKeyRing } from '../infra/signing/certificate-signer';
 import { connectClient } from '../infra/temporal/connection';
 import { createApp } from './app';
 import { HttpMetrics } from './http/metrics';
@@ -25,8 +26,12 @@ async function main(): Promise<void> {
     taskQueue: cfg.temporal.taskQueue,
     catalog: loadServiceCatalog(),
     calendar: loadWorkingDayCalendar(cfg.calendarDir),
-    publicKeyPem: signer.publicKeyPem,
-    auth: { secret: cfg.jwt.secret, issuer: cfg.jwt.issuer },
+    publicKeys: new PublicKeyRing(signer.keyId, signer.publicKeyPem, cfg.signing.retiredPublicKeysDir),
+    auth: {
+      secret: cfg.jwt.secret,
+      issuer: cfg.jwt.issuer,
+      ...(cfg.jwt.publicKeyPath ? { publicKey: fs.readFileSync(cfg.jwt.publicKeyPath, 'utf8') } : {}),
+    },
     bodyLimit: cfg.api.bodyLimit,
     metrics: new HttpMetrics(),
     log: (msg, err) => console.error(msg, err),

@@ -5,10 +5,13 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { shanghaiDate } from '../domain/calendar';
-import { validateOversizeApplication } from '../domain/oversize';
+import { REQUIRED_DOCUMENTS, classifyOversize, validateOversizeApplication, type OversizeApplication } from '../domain/oversize';
 import type { ServiceDefinition } from '../domain/types';
 import { ApiError, validationError, type FieldIssue } from './http/errors';
 import { FORM_SCHEMAS, type CaseSubmissionBody } from './schemas/forms';
+
+/** The oversize rule engine's document names, as the service definition's material ids. */
+const DOCUMENT_MATERIALS: Record<string, string> = { escort_plan: 'escort-plan', outline_drawing: 'outline-drawing' };
 
 export function requiredMaterials(def: ServiceDefinition, answers: Record<string, string>): string[] {
   const required = new Set(def.baseMaterials);
@@ -44,7 +47,15 @@ export async function validateSubmission(def: ServiceDefinition, body: CaseSubmi
     else if (given.has(m.material)) issues.push({ path: `body.materials.${i}.material`, message: 'listed twice' });
     given.set(m.material, m.reference);
   });
-  for (const m of requiredMaterials(def, body.scenarioAnswers)) {
+  const required = requiredMaterials(def, body.scenarioAnswers);
+  // The over-limit category decides the documents: category III also needs an escort plan and an outline drawing.
+  if (def.form === 'oversize-cargo' && parsed.success && issues.length === 0) {
+    for (const doc of REQUIRED_DOCUMENTS[classifyOversize(parsed.data as OversizeApplication).category]) {
+      const material = DOCUMENT_MATERIALS[doc];
+      if (material && known.has(material) && !required.includes(material)) required.push(material);
+    }
+  }
+  for (const m of required) {
     if (!given.has(m)) issues.push({ path: 'body.materials', message: `missing required material "${m}" (${known.get(m)?.name.zh ?? m})` });
   }
   if (issues.length > 0) throw validationError(issues);

@@ -38,8 +38,8 @@ export interface AppConfig {
   worker: WorkerTuning & { healthPort: number };
   api: { port: number; host: string; bodyLimit: string; publicBaseUrl: string };
   devServer: { uiPort: number; dataDir: string };
-  signing: { privateKeyPath: string; keyId: string };
-  jwt: { secret: string; issuer: string };
+  signing: { privateKeyPath: string; keyId: string; retiredPublicKeysDir: string };
+  jwt: { secret: string; issuer: string; publicKeyPath?: string };
   calendarDir: string;
   logDir: string;
 }
@@ -96,8 +96,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     signing: {
       privateKeyPath: path.resolve(PROJECT_ROOT, env.SIGNING_KEY_PATH ?? path.join(dataDir, 'keys', 'certificate-signing.pem')),
       keyId: env.SIGNING_KEY_ID ?? 'dev-1',
+      retiredPublicKeysDir: path.resolve(PROJECT_ROOT, env.SIGNING_PUBLIC_KEYS_DIR ?? path.join(dataDir, 'keys', 'retired')),
     },
-    jwt: { secret: env.JWT_SECRET ?? 'onestop-dev-secret-change-me', issuer: env.JWT_ISSUER ?? 'onestop' },
+    jwt: {
+      secret: env.JWT_SECRET ?? 'onestop-dev-secret-change-me',
+      issuer: env.JWT_ISSUER ?? 'onestop',
+      // A key pair instead of the shared secret: the identity provider signs (RS256/ES256/EdDSA), the API verifies.
+      ...(env.JWT_PUBLIC_KEY_PATH ? { publicKeyPath: path.resolve(PROJECT_ROOT, env.JWT_PUBLIC_KEY_PATH) } : {}),
+    },
     calendarDir: path.resolve(PROJECT_ROOT, env.CALENDAR_DIR ?? 'data/calendar'),
     logDir: path.resolve(PROJECT_ROOT, env.LOG_DIR ?? 'logs'),
   };

@@ -39,11 +39,16 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
   t.add({
     method: 'get',
     path: '/certificates/public-key',
-    summary: 'The Ed25519 public key (PEM) that verifies every certificate signature',
+    summary: 'The Ed25519 public key (PEM) that verifies certificate signatures: the current one, or `?keyId=` for the key a certificate names',
     tags: ['public'],
     access: 'public',
-    responses: { 200: { description: 'PEM', content: { 'application/x-pem-file': { schema: z.string() } } } },
-    handler: async () => ({ status: 200, text: { contentType: 'application/x-pem-file', content: deps.publicKeyPem } }),
+    query: z.object({ keyId: z.string().max(64).optional() }),
+    responses: { 200: { description: 'PEM', content: { 'application/x-pem-file': { schema: z.string() } } }, 404: json(z.object({}), 'Unknown key id') },
+    handler: async ({ query }) => {
+      const pem = query.keyId ? deps.publicKeys.get(query.keyId) : deps.publicKeys.currentPem;
+      if (!pem) throw notFound(`public key ${query.keyId}`);
+      return { status: 200, text: { contentType: 'application/x-pem-file', content: pem }, headers: { 'X-Key-Id': query.keyId ?? deps.publicKeys.currentKeyId } };
+    },
   });
 
   t.add({
@@ -57,11 +62,12 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
     handler: async ({ params }) => {
       const c = await load(params.no);
       if (!c) return { status: 200, body: { no: params.no, status: 'unknown', signatureValid: null } };
-      const signatureValid = verifyCertificateSignature(c.payload, c.signature, deps.publicKeyPem);
+      const key = deps.publicKeys.get(c.key_id);
+      const signatureValid = key ? verifyCertificateSignature(c.payload, c.signature, key) : false;
       const status = c.revoked_at ? 'revoked' : c.valid_until < shanghaiDate(Date.now()) ? 'expired' : 'valid';
       return {
         status: 200,
-        body: { no: c.no, status, signatureValid, type: c.type, holder: c.holder_name, authority: c.authority, validUntil: c.valid_until },
+        body: { no: c.no, status, signatureValid, keyId: c.key_id, type: c.type, holder: c.holder_name, authority: c.authority, validUntil: c.valid_until },
       };
     },
   });

@@ -56,3 +56,32 @@ export function verifyCertificateSignature(payload: string, signatureB64: string
     return false;
   }
 }
+
+/**
+ * Public keys by key id, for verification across key rotations: the current key, plus retired keys kept as
+ * `<keyId>.pem` files in a folder (SIGNING_PUBLIC_KEYS_DIR). Every certificate names the key that signed it.
+ */
+export class PublicKeyRing {
+  private readonly keys = new Map<string, string>();
+  constructor(
+    readonly currentKeyId: string,
+    currentPem: string,
+    retiredKeysDir?: string,
+  ) {
+    if (retiredKeysDir && fs.existsSync(retiredKeysDir)) {
+      for (const file of fs.readdirSync(retiredKeysDir).filter((f) => f.endsWith('.pem'))) {
+        this.keys.set(file.slice(0, -4), fs.readFileSync(path.join(retiredKeysDir, file), 'utf8'));
+      }
+    }
+    this.keys.set(currentKeyId, currentPem);
+  }
+  get(keyId: string): string | undefined {
+    return this.keys.get(keyId);
+  }
+  get currentPem(): string {
+    return this.keys.get(this.currentKeyId)!;
+  }
+  ids(): string[] {
+    return [...this.keys.keys()].sort();
+  }
+}

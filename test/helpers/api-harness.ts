@@ -10,6 +10,7 @@ import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { signDevToken, type Principal } from '../../api/http/auth';
 import { HttpMetrics } from '../../api/http/metrics';
+import { PublicKeyRing } from '../../infra/signing/certificate-signer';
 import type { Department } from '../../domain/types';
 import { calendar, catalog, connectTestEnv, makeWorker, openTestOrm, testSigner, uniqueQueue } from './harness';
 
@@ -41,7 +42,7 @@ export async function startApi(opts: { webhookSecret?: string } = {}): Promise<A
     taskQueue,
     catalog,
     calendar: calendar(),
-    publicKeyPem: testSigner().publicKeyPem,
+    publicKeys: new PublicKeyRing(testSigner().keyId, testSigner().publicKeyPem),
     auth: AUTH,
     bodyLimit: '64kb',
     metrics: new HttpMetrics(),

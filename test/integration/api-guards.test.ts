@@ -214,3 +214,13 @@ describe('generated bad input', () => {
     expect(r.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['body.form.driver.idCard', 'body.form.vehicle.plate']);
   });
 });
+
+describe('oversize category III', () => {
+  it('requires the escort plan and the outline drawing among the materials', async () => {
+    const b = oversizeCargoExample(Date.parse('2026-11-26T10:00:00+08:00'));
+    b.form.loaded.heightMm = 4600; // > 4.5 m: category III
+    const r = await api.call('POST', '/cases', { token: tokens.portal, body: b, headers: { 'Idempotency-Key': 'bad-input-cat3-1' } });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details.map((d: { message: string }) => d.message).join('\n')).toMatch(/escort-plan[\s\S]*outline-drawing/);
+  });
+});
