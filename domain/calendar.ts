@@ -19,6 +19,8 @@
  */
 
 /** One year of official calendar data; also the format of `data/calendar/<year>.json`. Dates are 'YYYY-MM-DD'. */
+import { DATE_RE, civilFromDays, daysFromCivil, daysInMonth, formatCivil, pad } from './civil-date';
+
 export interface CalendarYearData {
   year: number;
   source: string;
@@ -68,57 +70,20 @@ export const MAX_WORKING_DAYS = 3660;
 /** Hard ceiling on days scanned by any loop here (runaway guard, e.g. data declaring a whole year off). */
 const MAX_SCAN_DAYS = 40_000;
 
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Civil-date arithmetic on day numbers (days since 1970-01-01, proleptic Gregorian).
 // ---------------------------------------------------------------------------------------------------------------
-
-function isLeapYear(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-function daysInMonth(y: number, m: number): number {
-  return m === 2 ? (isLeapYear(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
-}
-
-/** Day number of a civil date (Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const mp = (m + 9) % 12; // March = 0
-  const doy = Math.floor((153 * mp + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-/** Civil date of a day number (Hinnant's civil_from_days). */
-function civilFromDays(z: number): { y: number; m: number; d: number } {
-  const zz = z + 719_468;
-  const era = Math.floor(zz / 146_097);
-  const doe = zz - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
-}
 
 /** 0 = Sunday ... 6 = Saturday (1970-01-01 was a Thursday). */
 function weekdayOf(day: number): number {
   return (((day + 4) % 7) + 7) % 7;
 }
 
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0');
-}
-
 function formatDay(day: number): string {
   const { y, m, d } = civilFromDays(day);
   if (y < 0 || y > 9999) throw new RangeError(`Year ${y} is outside the supported range 0000..9999`);
-  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+  return formatCivil({ y, m, d });
 }
 
 /** Parses a strict 'YYYY-MM-DD' real calendar date; undefined if malformed or not a real date. */

@@ -10,6 +10,8 @@
 // Unified social credit code (统一社会信用代码), GB 32100-2015
 // ---------------------------------------------------------------------------------------------------------------
 
+import { daysInMonth } from './civil-date';
+
 /** The 31 characters of GB 32100-2015 (digits and upper-case letters without I, O, S, V, Z). */
 const CREDIT_CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28] as const;
@@ -55,14 +57,6 @@ const ID_CHECK_CHARS = '10X98765432'; // index = sum mod 11
 
 const MIN_BIRTH_YEAR = 1900;
 const MAX_BIRTH_YEAR = 2100;
-
-function isLeapYear(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-function daysInMonth(y: number, m: number): number {
-  return m === 2 ? (isLeapYear(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
-}
 
 /** Real date with year MIN..MAX_BIRTH_YEAR, from 8 digits YYYYMMDD; undefined otherwise. */
 function parseBirthDate(yyyymmdd: string): { y: number; m: number; d: number } | undefined {

@@ -40,14 +40,10 @@ async function main() {
   const service = await call('GET', '/services/SCHOOLBUS', portal);
   const created = await call('POST', '/cases', portal, service.example, { 'Idempotency-Key': `smoke-${randomUUID()}` });
   console.log(`▸ submitted ${created.caseNo}, due ${created.deadline}`);
-  const plan: [Department, string][] = [
-    ['education', 'education-acceptance'],
-    ['public_security', 'police-opinion'],
-    ['transport', 'transport-opinion'],
-    ['education', 'education-opinion'],
-    ['government_office', 'government-approval'],
-    ['public_security', 'sign-issuance'],
-  ];
+  // The review plan comes from the catalogue, in dependency order: approve each step as its department.
+  const plan: [Department, string][] = (service.reviewPlan as { id: string; department: Department; kind: string }[])
+    .filter((s) => s.kind !== 'automatic')
+    .map((s) => [s.department, s.id]);
   for (const [department, stepId] of plan) {
     await until(`${stepId} in the ${department} queue`, async () => {
       const q = await call('GET', '/reviews?status=open', reviewer(department));

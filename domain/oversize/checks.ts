@@ -33,6 +33,7 @@ import type {
   RoadRestriction,
   VehicleConfiguration,
 } from './types';
+import { DATE_RE, civilFromDays, daysFromCivil, daysInMonth, formatCivil, pad } from '../civil-date';
 
 export interface OversizeCheck {
   /** 'P1'..'P4', 'C1'..'C4', 'V1'..'V5', 'R1'..'R5', 'G1'..'G3'. */
@@ -60,46 +61,7 @@ export const DEFAULT_UTC_OFFSET_MINUTES = 480;
 // Dates and instants, without Date (the workflow sandbox replaces it; these are plain arithmetic)
 // ---------------------------------------------------------------------------------------------------------------
 
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INSTANT_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-function isLeapYear(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-function daysInMonth(y: number, m: number): number {
-  return m === 2 ? (isLeapYear(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-function civilFromDays(days: number): { y: number; m: number; d: number } {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp + (mp < 10 ? 3 : -9);
-  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
-}
-
-function pad(n: number, width = 2): string {
-  return String(n).padStart(width, '0');
-}
-
-function formatDate(c: { y: number; m: number; d: number }): string {
-  return `${pad(c.y, 4)}-${pad(c.m)}-${pad(c.d)}`;
-}
 
 /** A real 'YYYY-MM-DD' date. */
 export function isIsoDate(s: unknown): s is string {
@@ -144,7 +106,7 @@ export function parseIsoInstant(s: unknown): number | undefined {
 function localTime(epochSeconds: number, offsetMinutes: number): { date: string; minuteOfDay: number; day: number } {
   const localMinutes = Math.floor(epochSeconds / 60) + offsetMinutes;
   const day = Math.floor(localMinutes / 1440);
-  return { date: formatDate(civilFromDays(day)), minuteOfDay: localMinutes - day * 1440, day };
+  return { date: formatCivil(civilFromDays(day)), minuteOfDay: localMinutes - day * 1440, day };
 }
 
 /** 'YYYY-MM-DD' + n calendar months, clamped to the month's last day (08-31 + 6 = 02-28/29). */
@@ -154,7 +116,7 @@ export function addMonths(date: string, months: number): string {
   const total = Number(m[1]) * 12 + (Number(m[2]) - 1) + months;
   const y = Math.floor(total / 12);
   const mo = (total % 12) + 1;
-  return formatDate({ y, m: mo, d: Math.min(Number(m[3]), daysInMonth(y, mo)) });
+  return formatCivil({ y, m: mo, d: Math.min(Number(m[3]), daysInMonth(y, mo)) });
 }
 
 /** Completed years (周岁) on `on`; the age increases on the birthday (02-29 births: on 03-01 in common years). */

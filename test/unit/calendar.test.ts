@@ -42,11 +42,11 @@ describe('calendar data files', () => {
     for (const d of [data2025, data2026]) expect(d.source).toBe('State Council General Office notice (国办发明电)');
   });
 
-  it('the calendar module is sandbox-safe: no imports, no clock, no randomness, no Intl', () => {
-    const src = readFileSync(join(__dirname, '../../domain/calendar.ts'), 'utf8')
+  it.each(['calendar.ts', 'civil-date.ts'])('domain/%s is sandbox-safe: only relative imports, no clock, no randomness, no Intl', (file) => {
+    const src = readFileSync(join(__dirname, '../../domain', file), 'utf8')
       .replace(/\/\*[\s\S]*?\*\//g, '') // block comments mention the forbidden calls on purpose
       .replace(/^\s*\/\/.*$/gm, '');
-    expect(src).not.toMatch(/^\s*import\s/m);
+    for (const m of src.matchAll(/^\s*import\s[^;]*from\s+'([^']+)'/gm)) expect(m[1]).toMatch(/^\.\//);
     expect(src).not.toMatch(/require\(/);
     expect(src).not.toMatch(/Date\.now|new Date\(\s*\)|Math\.random|Intl\./);
   });
