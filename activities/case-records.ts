@@ -55,15 +55,15 @@ export function createCaseRecordActivities(deps: { orm: MikroORM }) {
   return {
     async recordCaseProgress(p: CaseProgress): Promise<void> {
       const s = p.snapshot;
-      await deps.orm.em.fork().transactional(async (em) => {
-        const c = em.getConnection();
-        await c.execute(
+      // Statements go through the transaction's EntityManager (`tx.execute`), so they run on its connection, inside it.
+      await deps.orm.em.fork().transactional(async (tx) => {
+        await tx.execute(
           `insert into case_event (case_no, seq, type, actor, payload, at) values (?, ?, ?, ?, ?, ?)
            on conflict (case_no, seq) do nothing`,
           [p.caseNo, p.seq, p.type, p.actor, JSON.stringify(p.payload), new Date(p.atMs)],
         );
         // Only move the row forward: a retried older event never overwrites a newer snapshot.
-        await c.execute(
+        await tx.execute(
           `update one_stop_case set status = ?, pending_departments = ?, deadline = ?, deadline_provisional = ?,
              overdue = ?, paused_working_days = ?, completed_at = ?, outcome_reasons = ?, updated_at = ?,
              last_event_seq = ?

@@ -61,16 +61,17 @@ export async function submitCase(deps: IntakeDeps, definition: ServiceDefinition
   let row = existing[0];
   let created = false;
   if (!row) {
+    // One transaction on one connection (`tx.execute` carries the transaction context): the counter, the case row and
+    // the archive commit together or not at all.
     const inserted = await em.transactional(async (tx) => {
-      const c = tx.getConnection();
       const prefix = `${definition.caseNumberPrefix}-${shanghaiDate(nowMs).replaceAll('-', '')}`;
-      const counter = await c.execute<{ value: number }[]>(
+      const counter = await tx.execute<{ value: number }[]>(
         `insert into case_counter (prefix, value) values (?, 1)
          on conflict (prefix) do update set value = case_counter.value + 1 returning value`,
         [prefix],
       );
       const caseNo = `${prefix}-${String(counter[0]!.value).padStart(6, '0')}`;
-      const rows = await c.execute<{ case_no: string }[]>(
+      const rows = await tx.execute<{ case_no: string }[]>(
         `insert into one_stop_case (case_no, service_code, definition_version, idempotency_key, request_hash, applicant_key,
            applicant_name, channel, status, form, accepted_at, deadline, deadline_provisional, webhook_url, updated_at)
          values (?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?)
@@ -93,7 +94,7 @@ export async function submitCase(deps: IntakeDeps, definition: ServiceDefinition
         ],
       );
       if (rows.length === 0) throw new LostRace();
-      await c.execute(
+      await tx.execute(
         `insert into archived_application (applicant_key, service_code, case_no, data, archived_at) values (?, ?, ?, ?, ?)`,
         [s.form.applicant.creditCode, definition.code, caseNo, JSON.stringify(s.form), new Date(nowMs)],
       );
