@@ -4,7 +4,7 @@
  * between the write and the activity's completion duplicates nothing.
  */
 import { log } from '@temporalio/activity';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { AutomaticCheckResult, CaseStatus, Department } from '../domain/types';
 
 export interface CaseSnapshot {
@@ -26,6 +26,8 @@ export interface CaseProgress {
   payload: Record<string, unknown>;
   atMs: number;
   snapshot: CaseSnapshot;
+  /** Review-task writes that belong to this transition, committed in the same transaction. */
+  tasks?: { open?: ReviewTaskOpening; update?: ReviewTaskUpdate[] };
 }
 
 export interface ReviewTaskOpening {
@@ -50,8 +52,43 @@ export interface ReviewTaskUpdate {
 
 export const reviewTaskId = (caseNo: string, stepId: string, round: number) => `${caseNo}:${stepId}:${round}`;
 
+type Executor = Pick<EntityManager, 'execute'>;
+
+/** Idempotent: the (case, step, round) unique key makes a retried insert a no-op. */
+async function insertReviewTask(db: Executor, t: ReviewTaskOpening): Promise<string> {
+  const id = reviewTaskId(t.caseNo, t.stepId, t.round);
+  await db.execute(
+    `insert into review_task (id, case_no, service_code, step_id, round, department, status, deadline, reminded,
+       overdue, automatic_report, created_at)
+     values (?, ?, ?, ?, ?, ?, 'open', ?, false, false, ?, now())
+     on conflict (case_no, step_id, round) do nothing`,
+    [id, t.caseNo, t.serviceCode, t.stepId, t.round, t.department, new Date(t.deadlineMs), t.automaticReport ? JSON.stringify(t.automaticReport) : null],
+  );
+  // The notification channel (SMS / the departments' work portal) is outside this platform: it reads this log line.
+  log.info('review task opened: department notified', { taskId: id, department: t.department });
+  return id;
+}
+
+async function applyReviewTaskUpdate(db: Executor, u: ReviewTaskUpdate): Promise<void> {
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  const set = (column: string, value: unknown) => {
+    sets.push(`${column} = ?`);
+    values.push(value);
+  };
+  if (u.status) {
+    set('status', u.status);
+    sets.push('closed_at = coalesce(closed_at, now())');
+  }
+  if (u.decision) set('decision', u.decision);
+  if (u.reminded !== undefined) set('reminded', u.reminded);
+  if (u.overdue !== undefined) set('overdue', u.overdue);
+  if (sets.length === 0) return;
+  values.push(reviewTaskId(u.caseNo, u.stepId, u.round));
+  await db.execute(`update review_task set ${sets.join(', ')} where id = ?`, values);
+}
+
 export function createCaseRecordActivities(deps: { orm: MikroORM }) {
-  const conn = () => deps.orm.em.fork().getConnection();
   return {
     async recordCaseProgress(p: CaseProgress): Promise<void> {
       const s = p.snapshot;
@@ -62,6 +99,8 @@ export function createCaseRecordActivities(deps: { orm: MikroORM }) {
            on conflict (case_no, seq) do nothing`,
           [p.caseNo, p.seq, p.type, p.actor, JSON.stringify(p.payload), new Date(p.atMs)],
         );
+        if (p.tasks?.open) await insertReviewTask(tx, p.tasks.open);
+        for (const u of p.tasks?.update ?? []) await applyReviewTaskUpdate(tx, u);
         // Only move the row forward: a retried older event never overwrites a newer snapshot.
         await tx.execute(
           `update one_stop_case set status = ?, pending_departments = ?, deadline = ?, deadline_provisional = ?,
@@ -88,36 +127,11 @@ export function createCaseRecordActivities(deps: { orm: MikroORM }) {
     },
 
     async openReviewTask(t: ReviewTaskOpening): Promise<{ taskId: string }> {
-      const id = reviewTaskId(t.caseNo, t.stepId, t.round);
-      await conn().execute(
-        `insert into review_task (id, case_no, service_code, step_id, round, department, status, deadline, reminded,
-           overdue, automatic_report, created_at)
-         values (?, ?, ?, ?, ?, ?, 'open', ?, false, false, ?, now())
-         on conflict (case_no, step_id, round) do nothing`,
-        [id, t.caseNo, t.serviceCode, t.stepId, t.round, t.department, new Date(t.deadlineMs), t.automaticReport ? JSON.stringify(t.automaticReport) : null],
-      );
-      // The notification channel (SMS / the departments' work portal) is outside this platform: it reads this log line.
-      log.info('review task opened: department notified', { taskId: id, department: t.department });
-      return { taskId: id };
+      return { taskId: await insertReviewTask(deps.orm.em.fork(), t) };
     },
 
     async updateReviewTask(u: ReviewTaskUpdate): Promise<void> {
-      const sets: string[] = [];
-      const values: unknown[] = [];
-      const set = (column: string, value: unknown) => {
-        sets.push(`${column} = ?`);
-        values.push(value);
-      };
-      if (u.status) {
-        set('status', u.status);
-        sets.push('closed_at = coalesce(closed_at, now())');
-      }
-      if (u.decision) set('decision', u.decision);
-      if (u.reminded !== undefined) set('reminded', u.reminded);
-      if (u.overdue !== undefined) set('overdue', u.overdue);
-      if (sets.length === 0) return;
-      values.push(reviewTaskId(u.caseNo, u.stepId, u.round));
-      await conn().execute(`update review_task set ${sets.join(', ')} where id = ?`, values);
+      await applyReviewTaskUpdate(deps.orm.em.fork(), u);
     },
   };
 }

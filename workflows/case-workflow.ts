@@ -12,12 +12,14 @@ import {
   ApplicationFailure,
   condition,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { ReviewTaskOpening, ReviewTaskUpdate } from '../activities/case-records';
 import { WorkingDayCalendar, formatShanghai, shanghaiDate, type Deadline } from '../domain/calendar';
 import {
   TERMINAL_STATUSES,
@@ -47,6 +49,7 @@ import {
 } from './definitions';
 
 type Activities = ReturnType<typeof createActivities>;
+type TaskWrites = { open?: ReviewTaskOpening; update?: ReviewTaskUpdate[] };
 
 // Recording and task bookkeeping are short PostgreSQL writes: retry forever (PostgreSQL may be down for a while; the
 // case must not fail because of it) with a capped backoff.
@@ -120,6 +123,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   setHandler(calendarUpdatedSignal, () => void inbox.push({ kind: 'calendar' }));
   setHandler(caseStateQuery, () => ({ ...state, pendingDepartments: pendingDepartments() }));
 
+  // v2: review-task writes ride in the same activity (and transaction) as the progress record they belong to: about
+  // 40% fewer activities per case. Cases started before keep the separate activities on replay.
+  const combinedTaskWrites = patched('combined-task-writes');
+
   let seq = 0;
   const backgroundWork: Promise<unknown>[] = [];
   const stepOf = (id: string): StepState => {
@@ -130,7 +137,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   const defOf = (id: string): ReviewStepDefinition => plan.get(id)!;
 
   /** Appends to the timeline, writes the audit entry + case row, and tells the portal (webhook) on status changes. */
-  async function record(type: string, payload: Record<string, unknown> = {}, actor?: string): Promise<void> {
+  async function record(type: string, payload: Record<string, unknown> = {}, actor?: string, tasks?: TaskWrites): Promise<void> {
+    if (tasks && !combinedTaskWrites) {
+      if (tasks.open) await records.openReviewTask(tasks.open);
+      for (const u of tasks.update ?? []) await records.updateReviewTask(u);
+    }
     const now = Date.now();
     seq += 1;
     const detail = typeof payload.detail === 'string' ? payload.detail : undefined;
@@ -144,6 +155,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
       actor: actor ?? null,
       payload,
       atMs: now,
+      ...(tasks && combinedTaskWrites ? { tasks } : {}),
       snapshot: {
         status: state.status,
         pendingDepartments: state.pendingDepartments,
@@ -214,7 +226,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     step.pausedDays = 0;
     step.reminded = false;
     setStepClock(step, Date.now());
-    await records.openReviewTask({
+    const opening = {
       caseNo,
       serviceCode: definition.code,
       stepId: step.id,
@@ -223,14 +235,19 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
       deadlineMs: step.deadlineMs!,
       // Reviewers decide with the machine's report in front of them: their own step's, or the check they wait on.
       automaticReport: step.check ?? defOf(step.id).after.map((id) => stepOf(id).check).find((c) => c !== undefined) ?? null,
-    });
-    await record('step_opened', {
-      detail: `${step.id} open for ${step.department}, due ${step.deadline}`,
-      stepId: step.id,
-      round: step.round,
-      department: step.department,
-      deadline: step.deadline,
-    });
+    };
+    await record(
+      'step_opened',
+      {
+        detail: `${step.id} open for ${step.department}, due ${step.deadline}`,
+        stepId: step.id,
+        round: step.round,
+        department: step.department,
+        deadline: step.deadline,
+      },
+      undefined,
+      { open: opening },
+    );
   }
 
   async function runAutomaticStep(step: StepState): Promise<void> {
@@ -356,11 +373,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     step.decisions.push(base);
     const outcome = { approve: 'approved', reject: 'rejected', request_supplement: 'supplement_requested' } as const;
     step.status = outcome[d.decision];
-    await records.updateReviewTask({ caseNo, stepId: step.id, round: step.round, status: 'closed', decision: d.decision });
     await record(
       'decision_applied',
       { detail: `${step.id}: ${d.decision}`, stepId: step.id, decision: d.decision, comment: d.comment, missing: d.missing ?? [] },
       d.reviewer,
+      { update: [{ caseNo, stepId: step.id, round: step.round, status: 'closed', decision: d.decision }] },
     );
     if (d.decision === 'reject' && defOf(step.id).mandatory) {
       await finishRejected([`${step.name.en} (${step.department}): ${d.comment}`], d.reviewer);
@@ -443,8 +460,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     for (const step of state.steps.filter((x) => x.status === 'open')) {
       if (!step.reminded && step.reminderMs !== undefined && now >= step.reminderMs) {
         step.reminded = true;
-        await records.updateReviewTask({ caseNo, stepId: step.id, round: step.round, reminded: true });
-        await record('step_reminder', { detail: `${step.id}: one working day left`, stepId: step.id, department: step.department });
+        await record('step_reminder', { detail: `${step.id}: one working day left`, stepId: step.id, department: step.department }, undefined, {
+          update: [{ caseNo, stepId: step.id, round: step.round, reminded: true }],
+        });
       }
       if (!step.escalated && step.deadlineMs !== undefined && now >= step.deadlineMs) {
         step.escalated = true;
@@ -459,11 +477,13 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
             at: formatShanghai(now),
             round: step.round,
           });
-          await records.updateReviewTask({ caseNo, stepId: step.id, round: step.round, status: 'closed', decision: 'deemed_approval', overdue: true });
-          await record('step_deemed_approved', { detail: `${step.id}: deemed approved at its limit`, stepId: step.id });
+          await record('step_deemed_approved', { detail: `${step.id}: deemed approved at its limit`, stepId: step.id }, undefined, {
+            update: [{ caseNo, stepId: step.id, round: step.round, status: 'closed', decision: 'deemed_approval', overdue: true }],
+          });
         } else {
-          await records.updateReviewTask({ caseNo, stepId: step.id, round: step.round, overdue: true });
-          await record('step_escalated', { detail: `${step.id}: limit passed, escalated`, stepId: step.id, department: step.department });
+          await record('step_escalated', { detail: `${step.id}: limit passed, escalated`, stepId: step.id, department: step.department }, undefined, {
+            update: [{ caseNo, stepId: step.id, round: step.round, overdue: true }],
+          });
         }
       }
     }
@@ -502,19 +522,21 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   async function finishRejected(reasons: string[], actor: string): Promise<void> {
     state.reasons.push(...reasons);
     state.status = 'rejected';
-    await closeOpenSteps('case rejected');
-    await record('case_rejected', { detail: reasons.join('; '), reasons }, actor);
+    await record('case_rejected', { detail: reasons.join('; '), reasons }, actor, { update: closeOpenSteps('case rejected') });
     finished = true;
   }
 
-  async function closeOpenSteps(why: string): Promise<void> {
+  /** Cancels every open or waiting step; returns the task updates that go with the ending's record. */
+  function closeOpenSteps(why: string): ReviewTaskUpdate[] {
+    const updates: ReviewTaskUpdate[] = [];
     for (const s of state.steps) {
       if (s.status === 'open' || s.status === 'supplement_requested') {
-        await records.updateReviewTask({ caseNo, stepId: s.id, round: s.round, status: 'cancelled' });
+        updates.push({ caseNo, stepId: s.id, round: s.round, status: 'cancelled' });
       }
       if (['open', 'waiting', 'supplement_requested', 'checking'].includes(s.status)) s.status = 'cancelled';
     }
     log.info('closed open steps', { caseNo, why });
+    return updates;
   }
 
   async function applyWithdrawal(request: WithdrawalRequest): Promise<void> {
@@ -522,8 +544,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     seenMessageIds.add(request.requestId);
     state.status = 'withdrawn';
     state.reasons.push(`withdrawn by the applicant: ${request.reason}`);
-    await closeOpenSteps('withdrawn');
-    await record('case_withdrawn', { detail: request.reason, reason: request.reason }, 'applicant');
+    await record('case_withdrawn', { detail: request.reason, reason: request.reason }, 'applicant', { update: closeOpenSteps('withdrawn') });
     finished = true;
   }
 

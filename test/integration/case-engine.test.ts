@@ -220,9 +220,11 @@ describe('oversize cargo transport', () => {
     const report = s.steps.find((x) => x.id === 'prereview')!.check!;
     expect(report.report).toMatchObject({ category: 'III', statutoryLimitWorkingDays: 15 });
     expect(report.reasons.join('\n')).toMatch(/R2/);
-    const tasks = await orm.em.fork().getConnection().execute<{ department: string; automatic_report: unknown }[]>(
-      'select department, automatic_report from review_task where case_no = ? order by department',
-      [caseNo],
+    // The three tasks are written by the steps' records, which may trail the state the query shows: wait for all three.
+    const tasks = await waitForRows<{ department: string; automatic_report: unknown }>(
+      orm,
+      'select department, automatic_report from review_task where case_no = ? and (select count(*) from review_task where case_no = ?) = 3 order by department',
+      [caseNo, caseNo],
     );
     expect(tasks.map((t) => t.department)).toEqual(['public_security', 'transport', 'urban_roads']);
     expect(tasks.every((t) => t.automatic_report !== null)).toBe(true);

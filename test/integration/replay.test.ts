@@ -12,8 +12,12 @@ import { WORKFLOWS_PATH } from '../../worker/create-worker';
 const dir = path.resolve(__dirname, '../replay/histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-it('has a history for each of the three services', () => {
-  expect(files.sort()).toEqual(['freight-company.json', 'oversize-cargo.json', 'school-bus.json']);
+it('has a history of each of the three services for every workflow version (v1: before combined task writes, v2: after)', () => {
+  for (const version of ['v1', 'v2']) {
+    expect(files.filter((f) => f.startsWith(`${version}-`)).sort()).toEqual(
+      ['freight-company', 'oversize-cargo', 'school-bus'].map((s) => `${version}-${s}.json`),
+    );
+  }
 });
 
 it.each(files)('replays %s against the current workflow code', async (file) => {

@@ -1,7 +1,8 @@
 /**
- * Records one complete history per service (happy path) into test/replay/histories/, for the replay test that guards
- * every change to the workflow code. Run after an intentional, patched() change to the workflow:
- *   npx tsx test/replay/record-histories.ts
+ * Records one complete history per service (happy path) into test/replay/histories/<version>-<service>.json, for the
+ * replay test that guards every change to the workflow code. After an intentional, patched() change to the workflow,
+ * record the new version beside the old ones (both must keep replaying):
+ *   npx tsx test/replay/record-histories.ts v3
  * It starts its own Temporal dev server and a scratch PostgreSQL database, and removes both afterwards.
  */
 import fs from 'node:fs';
@@ -17,6 +18,8 @@ import { makeWorker, openStep, submit, uniqueQueue, waitForState } from '../help
 import { cliPath, testDatabaseUrl } from '../setup/paths';
 
 async function main() {
+  const version = process.argv[2];
+  if (!/^v\d+$/.test(version ?? '')) throw new Error('usage: record-histories.ts v<N> (the workflow version these histories are of)');
   const dbUrl = testDatabaseUrl();
   await ensureDatabase(dbUrl);
   process.env.DATABASE_URL = dbUrl;
@@ -58,7 +61,7 @@ async function main() {
         }
         await handle.result();
         const history = await handle.fetchHistory();
-        fs.writeFileSync(path.join(out, `${name}.json`), JSON.stringify({ workflowId: caseNo, history }, null, 1));
+        fs.writeFileSync(path.join(out, `${version}-${name}.json`), JSON.stringify({ workflowId: caseNo, history }, null, 1));
         console.log(`recorded ${name}: ${history.events?.length} events`);
       }
     });
