@@ -10,7 +10,7 @@ import type { CaseOutcome, Department, ReviewDecision } from '../../domain/types
 import { verifyCertificateSignature } from '../../infra/signing/certificate-signer';
 import { caseStateQuery, reviewDecisionSignal, supplementSignal, withdrawSignal } from '../../workflows/definitions';
 import { freightCompanyApplication, oversizeCargoApplication, schoolBusApplication } from '../fixtures/applications';
-import { connectTestEnv, waitForRows, makeWorker, openStep, openTestOrm, submit, testSigner, uniqueQueue, waitForState } from '../helpers/harness';
+import { calendar, connectTestEnv, waitForRows, makeWorker, openStep, openTestOrm, submit, testSigner, uniqueQueue, waitForState } from '../helpers/harness';
 
 let env: TestWorkflowEnvironment;
 let orm: MikroORM;
@@ -220,6 +220,11 @@ describe('oversize cargo transport', () => {
     const report = s.steps.find((x) => x.id === 'prereview')!.check!;
     expect(report.report).toMatchObject({ category: 'III', statutoryLimitWorkingDays: 15 });
     expect(report.reasons.join('\n')).toMatch(/R2/);
+    // Category III: each department's step gets the statutory 15 working days, not the definition's 2.
+    for (const id of ['highway-review', 'urban-roads-review', 'police-pass']) {
+      const step = s.steps.find((x) => x.id === id)!;
+      expect(step.deadline).toBe(calendar().addWorkingDays(step.openedAtMs!, 15).deadline);
+    }
     // The three tasks are written by the steps' records, which may trail the state the query shows: wait for all three.
     const tasks = await waitForRows<{ department: string; automatic_report: unknown }>(
       orm,
