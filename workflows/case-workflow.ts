@@ -167,12 +167,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
         reasons: state.reasons,
       },
     });
-    upsertSearchAttributes([
-      { key: CaseStatusKey, value: state.status },
-      { key: PendingDepartmentsKey, value: state.pendingDepartments },
-      { key: OverdueKey, value: state.overdue },
-      { key: CaseDeadlineKey, value: new Date(state.deadlineMs) },
-    ]);
+    upsertVisibility();
     if (input.webhook && STATUS_EVENTS.has(type)) {
       // Not awaited here: a slow portal must not hold the case; awaited before the workflow completes.
       backgroundWork.push(
@@ -181,6 +176,24 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
         }),
       );
     }
+  }
+
+  /**
+   * Search attributes for ops. v3 (`sparse-search-attribute-upserts`): upsert only when one of them changed, instead of
+   * on every audit event (the upserts were about a quarter of the platform's Temporal load in the benchmark).
+   */
+  const sparseUpserts = patched('sparse-search-attribute-upserts');
+  let lastVisibility = '';
+  function upsertVisibility(): void {
+    const current = JSON.stringify([state.status, state.pendingDepartments, state.overdue, state.deadlineMs]);
+    if (sparseUpserts && current === lastVisibility) return;
+    lastVisibility = current;
+    upsertSearchAttributes([
+      { key: CaseStatusKey, value: state.status },
+      { key: PendingDepartmentsKey, value: state.pendingDepartments },
+      { key: OverdueKey, value: state.overdue },
+      { key: CaseDeadlineKey, value: new Date(state.deadlineMs) },
+    ]);
   }
 
   function pendingDepartments(): Department[] {

@@ -69,8 +69,8 @@ export function isDependencyDown(err: unknown): boolean {
   if (!e) return false;
   const code = String(e.code ?? '');
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08000', '08001', '08003', '08006'].includes(code)) return true;
-  if (e.name === 'ConnectionException' || e.name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED/.test(e.message ?? '')) return true;
-  if (code === '14' || code === '4') return true; // gRPC UNAVAILABLE / DEADLINE_EXCEEDED
+  if (e.name === 'ConnectionException' || e.name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED/.test(e.message ?? '')) return true;
+  if (code === '14' || code === '4' || code === '8') return true; // gRPC UNAVAILABLE / DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED
   if (/Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e.message ?? '')) return true;
   return e.cause !== undefined && e.cause !== err ? isDependencyDown(e.cause) : false;
 }

@@ -157,12 +157,17 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     summary: 'Status, steps (department, decision, deadline), paused time, certificates and timeline of one case',
     tags: ['portal', 'reviewers'],
     access: ['portal', 'reviewer', 'ops'],
+    description:
+      'Read from PostgreSQL (the case row, review tasks and audit log that the workflow writes), so it answers even while workers are down. ' +
+      '`?live=true` asks the running workflow itself (a Temporal query) instead.',
     params: caseNoParam,
+    query: z.object({ live: z.enum(['true', 'false']).default('false') }),
     responses: { 200: json(z.object({ caseNo: z.string(), status: z.string() }).loose(), 'The case'), 404: json(z.object({}), 'Unknown case') },
-    handler: async ({ params, principal }) => {
+    handler: async ({ params, query, principal }) => {
       const row = await loadCase(params.caseNo);
       canSee(principal, row);
-      const live = TERMINAL_STATUSES.includes(row.status as CaseStatus) ? undefined : await liveState(params.caseNo).catch(() => undefined);
+      const wantLive = query.live === 'true' && !TERMINAL_STATUSES.includes(row.status as CaseStatus);
+      const live = wantLive ? await liveState(params.caseNo).catch(() => undefined) : undefined;
       const certificates = await conn().execute<{ no: string; type: string; subject_key: string; valid_until: string; revoked_at: Date | null }[]>(
         `select no, type, subject_key, to_char(valid_until, 'YYYY-MM-DD') as valid_until, revoked_at from certificate where case_no = ? order by no`,
         [params.caseNo],
@@ -171,7 +176,12 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
         'select seq, type, actor, payload, at from case_event where case_no = ? order by seq',
         [params.caseNo],
       );
-      const steps = live?.steps ?? stepsFromAudit(deps.catalog.get(row.service_code), events);
+      const tasks = live ? [] : await conn().execute<TaskRow[]>(
+        `select distinct on (step_id) step_id, round, status, deadline, reminded, overdue from review_task where case_no = ? order by step_id, round desc`,
+        [params.caseNo],
+      );
+      const steps = live?.steps ?? stepsFromRecords(deps.catalog.get(row.service_code), events, tasks);
+      const lastNotice = [...events].reverse().find((e) => e.type === 'supplement_requested');
       return {
         status: 200,
         body: {
@@ -186,8 +196,8 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
           deadlineProvisional: live?.deadlineProvisional ?? row.deadline_provisional,
           overdue: live?.overdue ?? row.overdue,
           pausedWorkingDays: live?.pausedWorkingDays ?? row.paused_working_days,
-          pausedSince: live?.pausedSince ?? null,
-          outstandingSupplement: live?.outstandingSupplement ?? [],
+          pausedSince: live ? (live.pausedSince ?? null) : row.status === 'awaiting_supplement' && lastNotice ? formatShanghai(toEpochMs(lastNotice.at)) : null,
+          outstandingSupplement: live?.outstandingSupplement ?? (row.status === 'awaiting_supplement' ? (lastNotice?.payload.missing ?? []) : []),
           pendingDepartments: live?.pendingDepartments ?? row.pending_departments,
           reasons: live?.reasons ?? row.outcome_reasons,
           steps,
@@ -226,31 +236,32 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     handler: async ({ params, body, principal, req }) => {
       const row = await loadCase(params.caseNo);
       const p = principal!;
-      if (TERMINAL_STATUSES.includes(row.status as CaseStatus)) throw new ApiError('conflict', `the case is ${row.status}: no step is open for decisions`);
-      const state = await liveState(params.caseNo);
-      const step = state?.steps.find((s) => s.id === params.stepId);
-      if (!state || !step) throw notFound(`step ${params.stepId} of case ${params.caseNo}`);
-      if (step.department !== p.department) throw new ApiError('forbidden', `step ${step.id} belongs to ${step.department}`);
-      if (state.status !== 'in_review' || step.status !== 'open') {
-        throw new ApiError('conflict', `step ${step.id} is not open for decisions (step ${step.status}, case ${state.status})`);
+      // Checked against what the workflow wrote to PostgreSQL (no query round trip to a worker): the case row and the
+      // step's review task. The workflow re-checks on arrival and records a decision that raced in as ignored.
+      const stepDef = deps.catalog.get(row.service_code)?.review.steps.find((s) => s.id === params.stepId);
+      if (!stepDef) throw notFound(`step ${params.stepId} of case ${params.caseNo}`);
+      if (stepDef.department !== p.department) throw new ApiError('forbidden', `step ${stepDef.id} belongs to ${stepDef.department}`);
+      if (row.status !== 'in_review' && row.status !== 'submitted') throw new ApiError('conflict', `the case is ${row.status}: no step is open for decisions`);
+      const tasks = await conn().execute<{ round: number; status: string; claimed_by: string | null }[]>(
+        'select round, status, claimed_by from review_task where case_no = ? and step_id = ? order by round desc limit 1',
+        [params.caseNo, stepDef.id],
+      );
+      const task = tasks[0];
+      if (!task || task.status !== 'open') {
+        throw new ApiError('conflict', `step ${stepDef.id} is not open for decisions (${task ? `task ${task.status}` : 'not opened yet'})`);
       }
-      const claim = await conn().execute<{ claimed_by: string | null }[]>('select claimed_by from review_task where case_no = ? and step_id = ? and round = ?', [
-        params.caseNo,
-        step.id,
-        step.round,
-      ]);
-      if (claim[0]?.claimed_by && claim[0].claimed_by !== p.sub) throw new ApiError('conflict', `the task is claimed by ${claim[0].claimed_by}`);
-      const decisionId = messageId(req, `${params.caseNo}:${step.id}:${step.round}`);
+      if (task.claimed_by && task.claimed_by !== p.sub) throw new ApiError('conflict', `the task is claimed by ${task.claimed_by}`);
+      const decisionId = messageId(req, `${params.caseNo}:${stepDef.id}:${task.round}`);
       await deps.client.workflow.getHandle(params.caseNo).signal(reviewDecisionSignal, {
         decisionId,
-        stepId: step.id,
+        stepId: stepDef.id,
         decision: body.decision,
         comment: body.comment,
         ...(body.missing ? { missing: body.missing } : {}),
         reviewer: p.sub,
         department: p.department!,
       });
-      return { status: 202, body: { decisionId, caseNo: params.caseNo, stepId: step.id } };
+      return { status: 202, body: { decisionId, caseNo: params.caseNo, stepId: stepDef.id } };
     },
   });
 
@@ -311,12 +322,34 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
   });
 }
 
-/** Steps as far as the audit log tells them, for an ended case (no live query needed): the same shape as live steps. */
-function stepsFromAudit(
+interface TaskRow {
+  step_id: string;
+  round: number;
+  status: string;
+  deadline: Date | string | null;
+  reminded: boolean;
+  overdue: boolean;
+}
+
+/** Steps as the audit log and the review tasks record them: the same shape as the workflow's live steps. */
+function stepsFromRecords(
   def: ServiceDefinition | undefined,
   events: { type: string; payload: Record<string, unknown>; at: Date | string; actor: string | null }[],
+  tasks: TaskRow[],
 ) {
-  type AuditStep = { id: string; name?: unknown; department?: string; kind?: string; status: string; decisions: unknown[]; check?: unknown };
+  type AuditStep = {
+    id: string;
+    name?: unknown;
+    department?: string;
+    kind?: string;
+    status: string;
+    round?: number;
+    deadline?: string;
+    reminded?: boolean;
+    overdue?: boolean;
+    decisions: unknown[];
+    check?: unknown;
+  };
   const steps = new Map<string, AuditStep>(
     (def?.review.steps ?? []).map((s) => [s.id, { id: s.id, name: s.name, department: s.department, kind: s.kind, status: 'waiting', decisions: [] }]),
   );
@@ -339,6 +372,13 @@ function stepsFromAudit(
       s.check = { verdict: e.payload.verdict, hardRefusal: e.payload.hardRefusal, reasons: e.payload.reasons, report: e.payload.report };
     }
     steps.set(id, s);
+  }
+  for (const t of tasks) {
+    const s = steps.get(t.step_id);
+    if (!s) continue;
+    Object.assign(s, { round: t.round, reminded: t.reminded, overdue: t.overdue, ...(t.deadline ? { deadline: formatShanghai(toEpochMs(t.deadline)) } : {}) });
+    if (t.status === 'open') s.status = 'open';
+    if (t.status === 'cancelled' && s.status === 'open') s.status = 'cancelled';
   }
   return [...steps.values()];
 }

@@ -12,8 +12,8 @@ import { WORKFLOWS_PATH } from '../../worker/create-worker';
 const dir = path.resolve(__dirname, '../replay/histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-it('has a history of each of the three services for every workflow version (v1: before combined task writes, v2: after)', () => {
-  for (const version of ['v1', 'v2']) {
+it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts)', () => {
+  for (const version of ['v1', 'v2', 'v3']) {
     expect(files.filter((f) => f.startsWith(`${version}-`)).sort()).toEqual(
       ['freight-company', 'oversize-cargo', 'school-bus'].map((s) => `${version}-${s}.json`),
     );
