@@ -121,3 +121,14 @@ export async function waitForRows<T = Record<string, unknown>>(orm: MikroORM, sq
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Polls until `fn` returns a value: synchronisation on observable state, never a fixed sleep. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -11,6 +11,9 @@ import { freightCompanyExample, oversizeCargoExample, schoolBusExample } from '.
 import { DEMO } from '../../infra/db/seed';
 import type { Department } from '../../domain/types';
 import { startApi, token, type ApiHarness } from '../helpers/api-harness';
+import { waitFor as waitForValue } from '../helpers/harness';
+
+const waitFor = <T>(fn: () => Promise<T | undefined>, what: string, timeoutMs?: number) => waitForValue(what, fn, timeoutMs);
 
 let api: ApiHarness;
 const portal = token('portal', undefined, 'portal-system');
@@ -24,15 +27,6 @@ afterAll(async () => {
   await api.close();
 });
 
-async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function openTask(dept: Department, caseNo: string, stepId: string) {
   return waitFor(async () => {

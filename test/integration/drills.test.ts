@@ -7,6 +7,7 @@ import { freightCompanyExample, schoolBusExample } from '../../api/schemas/examp
 import type { CaseState, Department } from '../../domain/types';
 import { caseStateQuery } from '../../workflows/definitions';
 import { startApi, token, type ApiHarness } from '../helpers/api-harness';
+import { waitFor } from '../helpers/harness';
 
 let api: ApiHarness;
 const portal = token('portal', undefined, 'portal-drills');
@@ -19,16 +20,6 @@ afterAll(async () => {
   await api.close();
 });
 
-/** Polls until `fn` returns a value: synchronisation on observable state, never a fixed sleep. */
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const rows = <T>(sql: string, params: unknown[]) => api.orm.em.fork().getConnection().execute<T[]>(sql, params);
 
