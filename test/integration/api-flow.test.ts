@@ -174,10 +174,14 @@ describe('a school-bus case through the API', () => {
       const first = await waitFor(async () => received[0], 'webhook delivery', 30_000);
       expect(JSON.parse(first.body)).toMatchObject({ caseNo: r.body.caseNo, event: 'case_accepted' });
       expect(first.signature).toBe(`sha256=${createHmac('sha256', 'hook-secret').update(first.body).digest('hex')}`);
-      const attempts = await api.orm.em.fork().getConnection().execute<{ attempt: number; http_status: number }[]>(
-        'select attempt, http_status from webhook_delivery where case_no = ? order by id',
-        [r.body.caseNo],
-      );
+      // The activity records the attempt after the portal answered: wait for the second record.
+      const attempts = await waitFor(async () => {
+        const rows = await api.orm.em.fork().execute<{ attempt: number; http_status: number }[]>(
+          'select attempt, http_status from webhook_delivery where case_no = ? order by id',
+          [r.body.caseNo],
+        );
+        return rows.length >= 2 ? rows : undefined;
+      }, 'two recorded delivery attempts');
       expect(attempts.map((a) => a.http_status)).toEqual([503, 204]);
       await api.call('POST', `/cases/${r.body.caseNo}/withdraw`, { token: portal, body: { reason: 'test done' } });
     } finally {
