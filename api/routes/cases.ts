@@ -136,12 +136,15 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     }),
     responses: { 200: json(z.object({ cases: z.array(z.object({}).loose()) }), 'Cases') },
     handler: async ({ query }) => {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (query.service) where.push('service_code = ?') && params.push(query.service);
-      if (query.status) where.push('status = ?') && params.push(query.status);
-      if (query.overdue) where.push('overdue = ?') && params.push(query.overdue === 'true');
-      if (query.applicant) where.push('applicant_key = ?') && params.push(query.applicant);
+      const filters: [string, unknown][] = [
+        ['service_code = ?', query.service],
+        ['status = ?', query.status],
+        ['overdue = ?', query.overdue === undefined ? undefined : query.overdue === 'true'],
+        ['applicant_key = ?', query.applicant],
+      ];
+      const used = filters.filter(([, v]) => v !== undefined);
+      const where = used.map(([sql]) => sql);
+      const params = used.map(([, v]) => v);
       const rows = await conn().execute<CaseRow[]>(
         `select case_no, service_code, status, channel, accepted_at, deadline, overdue, pending_departments from one_stop_case
          ${where.length ? `where ${where.join(' and ')}` : ''} order by accepted_at desc limit ?`,

@@ -91,6 +91,10 @@ describe('a school-bus case through the API', () => {
 
     expect((await api.call('POST', `/cases/${caseNo}/evaluation`, { token: portal, body: { stars: 5, comment: '一次都没跑' } })).status).toBe(201);
     expect((await api.call('POST', `/cases/${caseNo}/evaluation`, { token: portal, body: { stars: 1 } })).status).toBe(409);
+    const listed = await api.call('GET', '/cases?service=SCHOOLBUS&status=completed&overdue=false', { token: ops });
+    expect(listed.body.cases.map((c: { caseNo: string }) => c.caseNo)).toContain(caseNo);
+    expect(listed.body.cases.every((c: { service: string; status: string }) => c.service === 'SCHOOLBUS' && c.status === 'completed')).toBe(true);
+    expect((await api.call('GET', '/cases?service=FREIGHTCO&status=completed', { token: ops })).body.cases.map((c: { caseNo: string }) => c.caseNo)).not.toContain(caseNo);
     const stats = await api.call('GET', '/stats', { token: ops });
     expect(stats.body.services.find((s: { service: string }) => s.service === 'SCHOOLBUS')).toMatchObject({ completed: expect.any(Number), meanEvaluation: expect.any(Number) });
   });
