@@ -21,6 +21,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { signDevToken } from '../api/http/auth';
 import { freightCompanyExample, schoolBusExample } from '../api/schemas/examples';
 import { openOrm } from '../infra/db/orm';
+import { humanReviewOrder, loadServiceCatalog } from '../infra/services/catalog';
 import { checkNothingLostOrDuplicated, type CheckedCase } from './checks';
 import { PlatformDriver, watchCases, type ServiceCode } from './driver';
 import { HttpClient, type Reply } from './http';
@@ -317,14 +318,7 @@ async function duplicates(): Promise<DrillResult> {
   // And a school-bus case decided twice at every step, both copies at once.
   const sb = await api.request('POST', '/api/v1/cases', { token: portal, body: schoolBusExample(), headers: { 'idempotency-key': `drill-dup-sb-${Date.now()}` } });
   const sbNo = sb.body.caseNo as string;
-  const plan: [string, string][] = [
-    ['education', 'education-acceptance'],
-    ['public_security', 'police-opinion'],
-    ['transport', 'transport-opinion'],
-    ['education', 'education-opinion'],
-    ['government_office', 'government-approval'],
-    ['public_security', 'sign-issuance'],
-  ];
+  const plan = humanReviewOrder(loadServiceCatalog().get('SCHOOLBUS')!);
   const sbAccepted: string[] = [];
   const sbAnswers: string[] = [];
   for (const [department, step] of plan) {

@@ -101,6 +101,11 @@ export class ServiceCatalog {
   }
 }
 
+/** The steps people decide, as [department, step id], in the definition's order (dependencies come first). */
+export function humanReviewOrder(def: ServiceDefinition): [ServiceDefinition['departments'][number], string][] {
+  return def.review.steps.filter((s) => s.kind !== 'automatic').map((s) => [s.department, s.id]);
+}
+
 export class InvalidServiceDefinitionError extends Error {}
 
 export function parseServiceDefinition(raw: unknown, source: string): ServiceDefinition {

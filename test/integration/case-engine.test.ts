@@ -10,7 +10,8 @@ import type { CaseOutcome, Department, ReviewDecision } from '../../domain/types
 import { verifyCertificateSignature } from '../../infra/signing/certificate-signer';
 import { caseStateQuery, reviewDecisionSignal, supplementSignal, withdrawSignal } from '../../workflows/definitions';
 import { freightCompanyApplication, oversizeCargoApplication, schoolBusApplication } from '../fixtures/applications';
-import { calendar, connectTestEnv, waitForRows, makeWorker, openStep, openTestOrm, submit, testSigner, uniqueQueue, waitForState } from '../helpers/harness';
+import { humanReviewOrder } from '../../infra/services/catalog';
+import { calendar, service, connectTestEnv, waitForRows, makeWorker, openStep, openTestOrm, submit, testSigner, uniqueQueue, waitForState } from '../helpers/harness';
 
 let env: TestWorkflowEnvironment;
 let orm: MikroORM;
@@ -47,14 +48,8 @@ async function approveInOrder(caseNo: string, steps: [string, Department][]) {
   return handle;
 }
 
-const SCHOOL_BUS_PLAN: [string, Department][] = [
-  ['education-acceptance', 'education'],
-  ['police-opinion', 'public_security'],
-  ['transport-opinion', 'transport'],
-  ['education-opinion', 'education'],
-  ['government-approval', 'government_office'],
-  ['sign-issuance', 'public_security'],
-];
+// [step, department] in plan order, from the service definition itself.
+const SCHOOL_BUS_PLAN: [string, Department][] = humanReviewOrder(service('SCHOOLBUS')).map(([dept, step]) => [step, dept]);
 
 describe('school bus use permit', () => {
   it('runs the joint review in order and issues the permit and the sign, signed and stored once', async () => {

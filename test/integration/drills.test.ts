@@ -7,7 +7,8 @@ import { freightCompanyExample, schoolBusExample } from '../../api/schemas/examp
 import type { CaseState, Department } from '../../domain/types';
 import { caseStateQuery } from '../../workflows/definitions';
 import { startApi, token, type ApiHarness } from '../helpers/api-harness';
-import { waitFor } from '../helpers/harness';
+import { humanReviewOrder } from '../../infra/services/catalog';
+import { service, waitFor } from '../helpers/harness';
 
 let api: ApiHarness;
 const portal = token('portal', undefined, 'portal-drills');
@@ -107,14 +108,7 @@ describe.each(['at once', 'one after the other'] as const)('a decision and a sup
 it('a school-bus case approved twice at every step, both copies at once, completes with one set of certificates', async () => {
   const submitted = await api.call('POST', '/cases', { token: portal, body: schoolBusExample(), headers: { 'Idempotency-Key': `drills-school-bus-${Date.now()}` } });
   const caseNo: string = submitted.body.caseNo;
-  const plan: [Department, string][] = [
-    ['education', 'education-acceptance'],
-    ['public_security', 'police-opinion'],
-    ['transport', 'transport-opinion'],
-    ['education', 'education-opinion'],
-    ['government_office', 'government-approval'],
-    ['public_security', 'sign-issuance'],
-  ];
+  const plan = humanReviewOrder(service('SCHOOLBUS'));
   for (const [dept, step] of plan) {
     await openTask(dept, caseNo, step, 1);
     const key = `drills-sb-${caseNo}-${step}`;
