@@ -19,7 +19,7 @@
  */
 
 /** One year of official calendar data; also the format of `data/calendar/<year>.json`. Dates are 'YYYY-MM-DD'. */
-import { DATE_RE, civilFromDays, daysFromCivil, daysInMonth, formatCivil, pad } from './civil-date';
+import { civilFromDays, daysFromCivil, formatCivil, pad, parseCivilDate } from './civil-date';
 
 export interface CalendarYearData {
   year: number;
@@ -88,14 +88,8 @@ function formatDay(day: number): string {
 
 /** Parses a strict 'YYYY-MM-DD' real calendar date; undefined if malformed or not a real date. */
 function tryParseDate(date: unknown): { day: number; year: number } | undefined {
-  if (typeof date !== 'string') return undefined;
-  const match = DATE_RE.exec(date);
-  if (!match) return undefined;
-  const y = Number(match[1]);
-  const m = Number(match[2]);
-  const d = Number(match[3]);
-  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
-  return { day: daysFromCivil(y, m, d), year: y };
+  const c = parseCivilDate(date);
+  return c && { day: daysFromCivil(c.y, c.m, c.d), year: c.y };
 }
 
 function parseDateOrThrow(date: string, what = 'date'): { day: number; year: number } {

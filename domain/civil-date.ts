@@ -14,6 +14,17 @@ export function daysInMonth(y: number, m: number): number {
   return m === 2 ? (isLeapYear(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
 }
 
+/** A strict 'YYYY-MM-DD' that is a real calendar date, as numbers; undefined otherwise. */
+export function parseCivilDate(s: unknown): { y: number; m: number; d: number } | undefined {
+  if (typeof s !== 'string') return undefined;
+  const match = DATE_RE.exec(s);
+  if (!match) return undefined;
+  const y = Number(match[1]);
+  const m = Number(match[2]);
+  const d = Number(match[3]);
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m) ? { y, m, d } : undefined;
+}
+
 /** Day number of a civil date. */
 export function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;

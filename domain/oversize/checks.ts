@@ -33,7 +33,7 @@ import type {
   RoadRestriction,
   VehicleConfiguration,
 } from './types';
-import { DATE_RE, civilFromDays, daysFromCivil, daysInMonth, formatCivil, pad } from '../civil-date';
+import { DATE_RE, civilFromDays, daysFromCivil, daysInMonth, formatCivil, pad, parseCivilDate } from '../civil-date';
 
 export interface OversizeCheck {
   /** 'P1'..'P4', 'C1'..'C4', 'V1'..'V5', 'R1'..'R5', 'G1'..'G3'. */
@@ -65,13 +65,7 @@ const INSTANT_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1
 
 /** A real 'YYYY-MM-DD' date. */
 export function isIsoDate(s: unknown): s is string {
-  if (typeof s !== 'string') return false;
-  const m = DATE_RE.exec(s);
-  if (!m) return false;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
+  return parseCivilDate(s) !== undefined;
 }
 
 /**
