@@ -16,10 +16,15 @@ export const OneStopCase = defineEntity({
     caseNo: p.string().length(64).primary(),
     serviceCode: p.string().length(32).index(),
     definitionVersion: p.integer(),
-    idempotencyKey: p.string().length(128).unique(),
+    /** The registered portal client that submitted the case: it alone reads, follows and withdraws it. */
+    portalClientId: p.string().length(64).default('unregistered'),
+    /** Unique per portal client, not globally: one portal can never reach another's case by reusing its key. */
+    idempotencyKey: p.string().length(128),
     requestHash: p.string().length(64),
     applicantKey: p.string().length(32).index(),
     applicantName: p.string().length(200),
+    /** The applicant identity the city's identity system asserted in the token (credit code or ID number), if any. */
+    applicantSubject: p.string().length(32).nullable(),
     channel: p.string().length(16),
     status: p.string().length(32).index(),
     form: p.json<Record<string, unknown>>(),
@@ -37,8 +42,12 @@ export const OneStopCase = defineEntity({
     updatedAt: p.datetime(),
     /** The audit sequence of the last snapshot written: a retried older write never overwrites a newer one. */
     lastEventSeq: p.integer().default(0),
+    /** Set when an operation of the case failed deterministically: ops must look (reason carries no personal data). */
+    attentionReason: p.string().length(500).nullable(),
+    attentionSince: p.datetime().nullable(),
   }),
-  indexes: [{ properties: ['serviceCode', 'status'] }, { properties: ['acceptedAt'] }],
+  uniques: [{ properties: ['portalClientId', 'idempotencyKey'] }],
+  indexes: [{ properties: ['serviceCode', 'status'] }, { properties: ['acceptedAt'] }, { properties: ['portalClientId', 'acceptedAt'] }],
 });
 export type OneStopCase = InferEntity<typeof OneStopCase>;
 
@@ -104,6 +113,8 @@ export const Certificate = defineEntity({
     keyId: p.string().length(64),
     revokedAt: p.datetime().nullable(),
     revokedReason: p.string().length(500).nullable(),
+    /** Random, printed in the QR code: certificates cannot be enumerated through public verification. */
+    verificationCode: p.string().length(32).unique(),
   }),
   uniques: [{ properties: ['caseNo', 'type', 'subjectKey'] }],
 });
@@ -147,6 +158,44 @@ export const ArchivedApplication = defineEntity({
     archivedAt: p.datetime(),
   }),
   indexes: [{ properties: ['applicantKey', 'archivedAt'] }],
+});
+
+/** A registered portal (the citizen portal, a city app): where its callbacks may go and the secret that signs them. */
+export const PortalClient = defineEntity({
+  name: 'PortalClient',
+  tableName: 'portal_client',
+  properties: (p) => ({
+    id: p.string().length(64).primary(),
+    name: p.string().length(200),
+    /** Origins (`https://portal.example.cn`) a case's webhookUrl must start with. */
+    callbackOrigins: p.json<string[]>().default('[]'),
+    /** HMAC key for this client's webhooks only: a client that verifies webhooks holds no key of anyone else's. */
+    webhookSecret: p.string().length(200),
+    /** Loopback/private callback addresses are refused unless this registration explicitly allows them (tests). */
+    allowPrivateCallbacks: p.boolean().default(false),
+    createdAt: p.datetime(),
+  }),
+});
+export type PortalClient = InferEntity<typeof PortalClient>;
+
+/** Every read of personal data: who read whose data, when and why (PIPL; 等保 security audit). Append-only. */
+export const PersonalDataAccess = defineEntity({
+  name: 'PersonalDataAccess',
+  tableName: 'personal_data_access',
+  properties: (p) => ({
+    id: p.bigint('number').primary().autoincrement(),
+    at: p.datetime(),
+    actorSub: p.string().length(128),
+    actorRole: p.string().length(16),
+    actorClientId: p.string().length(64).nullable(),
+    actorDepartment: p.string().length(32).nullable(),
+    /** Whose data: the data subject's key (credit code or ID number). */
+    subjectKey: p.string().length(32),
+    /** What was read: `case:<no>`, `prefill`, `certificate:<no>`. */
+    resource: p.string().length(128),
+    purpose: p.string().length(200),
+  }),
+  indexes: [{ properties: ['subjectKey', 'at'] }, { properties: ['at'] }],
 });
 
 // ---- Government reference data (demo seed; in production fed from the departments' systems) ----
@@ -248,6 +297,8 @@ export const allEntities = [
   CaseCounter,
   WebhookDelivery,
   ArchivedApplication,
+  PortalClient,
+  PersonalDataAccess,
   Company,
   Person,
   Vehicle,

@@ -1,4 +1,8 @@
 /** Every committed migration, in order. Listed explicitly so ts (tsx, jest) and compiled js load the same set. */
 import { Migration20261126145410 } from './Migration20261126145410';
+import { Migration20261126200000 } from './Migration20261126200000';
 
-export const migrationsList = [{ name: 'Migration20261126145410', class: Migration20261126145410 }];
+export const migrationsList = [
+  { name: 'Migration20261126145410', class: Migration20261126145410 },
+  { name: 'Migration20261126200000', class: Migration20261126200000 },
+];
