@@ -15,11 +15,24 @@ export interface Principal {
   sub: string;
   role: Role;
   department?: Department;
+  /** Portal tokens: the portal client (its registered id). Equal to `sub`: the portal system is the caller. */
+  clientId?: string;
+  /**
+   * Portal tokens: the applicant the city's identity system authenticated for this request (a unified social credit
+   * code or a resident ID number). Personal data is returned unmasked only to this data subject.
+   */
+  applicant?: string;
 }
 
 const claimsSchema = z
-  .object({ sub: z.string().min(1).max(128), role: z.enum(ROLES), department: z.enum(DEPARTMENTS).optional() })
-  .refine((c) => c.role !== 'reviewer' || c.department !== undefined, { message: 'reviewer tokens need a department' });
+  .object({
+    sub: z.string().min(1).max(128),
+    role: z.enum(ROLES),
+    department: z.enum(DEPARTMENTS).optional(),
+    applicant: z.string().regex(/^[0-9A-Z]{18}$/).optional(),
+  })
+  .refine((c) => c.role !== 'reviewer' || c.department !== undefined, { message: 'reviewer tokens need a department' })
+  .transform((c) => ({ ...c, ...(c.role === 'portal' ? { clientId: c.sub } : {}) }));
 
 export interface AuthConfig {
   secret: string;
@@ -43,7 +56,7 @@ export function verifyToken(header: string | undefined, cfg: AuthConfig): Princi
 }
 
 export function signDevToken(p: Principal, cfg: AuthConfig, expiresIn: jwt.SignOptions['expiresIn'] = '12h'): string {
-  return jwt.sign({ role: p.role, ...(p.department ? { department: p.department } : {}) }, cfg.secret, {
+  return jwt.sign({ role: p.role, ...(p.department ? { department: p.department } : {}), ...(p.applicant ? { applicant: p.applicant } : {}) }, cfg.secret, {
     algorithm: 'HS256',
     subject: p.sub,
     issuer: cfg.issuer,
