@@ -77,13 +77,21 @@ function idCheckChar(first17: string): string | undefined {
 
 /**
  * GB 11643-1999: 18 characters, 17 digits (6 region, 8 birth date YYYYMMDD, 3 sequence) and an ISO 7064 MOD 11-2
- * check character (0-9 or upper-case 'X'). The birth date must be a real date with a year in 1900..2100.
+ * check character (0-9 or upper-case 'X'). The birth date must be a real date from 1900 on, and, when `today`
+ * ('YYYY-MM-DD', the Shanghai civil date) is given, not after it: a number of someone not yet born is not a real
+ * number, and every age rule downstream would otherwise have to cope with a negative age.
  * The region code is not checked against the list of administrative divisions.
  */
-export function isValidIdCardNumber(s: string): boolean {
+export function isValidIdCardNumber(s: string, today?: string): boolean {
   if (typeof s !== 'string' || s.length !== 18) return false;
   const check = idCheckChar(s.slice(0, 17));
-  return check !== undefined && check === s.charAt(17) && parseBirthDate(s.slice(6, 14)) !== undefined;
+  if (check === undefined || check !== s.charAt(17) || parseBirthDate(s.slice(6, 14)) === undefined) return false;
+  return today === undefined || !isBirthDateAfter(s, today);
+}
+
+/** True when the ID number's birth date (positions 7-14) is after `today` ('YYYY-MM-DD'). */
+export function isBirthDateAfter(idCard: string, today: string): boolean {
+  return idCard.slice(6, 14) > today.replaceAll('-', '');
 }
 
 /**

@@ -3,7 +3,8 @@
  * them. Identifiers are checked to their check character; units are in the field names (mm, kg).
  */
 import { z } from './zod';
-import { isValidCreditCode, isValidIdCardNumber, isValidPlate } from '../../domain/identifiers';
+import { shanghaiDate } from '../../domain/calendar';
+import { isBirthDateAfter, isValidCreditCode, isValidIdCardNumber, isValidPlate } from '../../domain/identifiers';
 import type { FormKind } from '../../domain/types';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -13,7 +14,9 @@ export const creditCode = z
   .openapi({ example: '91370800MA3C00010X' });
 export const idCard = z
   .string()
-  .refine(isValidIdCardNumber, 'not a valid resident identity card number (18 characters, GB 11643-1999 check digit)');
+  .refine((s) => isValidIdCardNumber(s), 'not a valid resident identity card number (18 characters, GB 11643-1999 check digit, born 1900 or later)')
+  // Checked when the request arrives, on the Shanghai civil date: nobody applies with the number of someone unborn.
+  .refine((s) => !isValidIdCardNumber(s) || !isBirthDateAfter(s, shanghaiDate(Date.now())), 'the birth date in this identity card number is in the future');
 export const plate = z.string().refine(isValidPlate, 'not a valid plate number (e.g. 鲁H12345, new-energy 鲁HD12345)');
 const isoDate = z.iso.date();
 const isoInstant = z.iso.datetime({ offset: true });

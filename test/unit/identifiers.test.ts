@@ -4,6 +4,7 @@ import {
   creditCodeWithCheck,
   idCardWithCheck,
   isValidCreditCode,
+  isBirthDateAfter,
   isValidIdCardNumber,
   isValidPlate,
 } from '../../domain/identifiers';
@@ -76,6 +77,17 @@ describe('resident identity card number (GB 11643-1999)', () => {
     for (const birth of ['20000229', '19000101', '21001231', '20240229']) {
       expect(isValidIdCardNumber(idCardWithCheck(`370802${birth}001`))).toBe(true);
     }
+  });
+
+  it('with a date given, refuses a birth date after it (the day itself is fine)', () => {
+    const bornOn = (d: string) => idCardWithCheck(`370802${d}001`);
+    expect(isValidIdCardNumber(bornOn('20261126'), '2026-11-26')).toBe(true);
+    expect(isValidIdCardNumber(bornOn('20261127'), '2026-11-26')).toBe(false);
+    expect(isValidIdCardNumber(bornOn('20991231'), '2026-11-26')).toBe(false);
+    expect(isValidIdCardNumber(bornOn('19000101'), '2026-11-26')).toBe(true);
+    expect(isValidIdCardNumber(bornOn('18991231'), '2026-11-26')).toBe(false);
+    expect(isBirthDateAfter(bornOn('20270101'), '2026-12-31')).toBe(true);
+    expect(isBirthDateAfter(bornOn('20261231'), '2026-12-31')).toBe(false);
   });
 
   it('birthDateFromIdCard and ageOn (completed years)', () => {
