@@ -6,6 +6,7 @@
 import { log } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { AutomaticCheckResult, CaseStatus, Department } from '../domain/types';
+import { classifyAll } from './errors';
 
 export interface CaseSnapshot {
   status: CaseStatus;
@@ -50,6 +51,21 @@ export interface ReviewTaskUpdate {
   overdue?: boolean;
 }
 
+/**
+ * The needs-attention flag and the ops retry, written apart from the progress record: only safe data (a reason built
+ * from a failure type and an operation name, ids), so it still succeeds when the original write cannot.
+ */
+export interface AttentionRecord {
+  caseNo: string;
+  seq: number;
+  type: 'needs_attention' | 'attention_retry';
+  /** needs_attention: the safe reason; attention_retry: who asked (with the request id and note in `detail`). */
+  reason: string;
+  actor: string | null;
+  detail: Record<string, string>;
+  atMs: number;
+}
+
 export const reviewTaskId = (caseNo: string, stepId: string, round: number) => `${caseNo}:${stepId}:${round}`;
 
 type Executor = Pick<EntityManager, 'execute'>;
@@ -89,7 +105,7 @@ async function applyReviewTaskUpdate(db: Executor, u: ReviewTaskUpdate): Promise
 }
 
 export function createCaseRecordActivities(deps: { orm: MikroORM }) {
-  return {
+  return classifyAll({
     async recordCaseProgress(p: CaseProgress): Promise<void> {
       const s = p.snapshot;
       // Statements go through the transaction's EntityManager (`tx.execute`), so they run on its connection, inside it.
@@ -101,11 +117,12 @@ export function createCaseRecordActivities(deps: { orm: MikroORM }) {
         );
         if (p.tasks?.open) await insertReviewTask(tx, p.tasks.open);
         for (const u of p.tasks?.update ?? []) await applyReviewTaskUpdate(tx, u);
-        // Only move the row forward: a retried older event never overwrites a newer snapshot.
+        // Only move the row forward: a retried older event never overwrites a newer snapshot. A progress record that
+        // succeeds also clears the needs-attention flag: the case moves again.
         await tx.execute(
           `update one_stop_case set status = ?, pending_departments = ?, deadline = ?, deadline_provisional = ?,
              overdue = ?, paused_working_days = ?, completed_at = ?, outcome_reasons = ?, updated_at = ?,
-             last_event_seq = ?
+             last_event_seq = ?, attention_reason = null, attention_since = null
            where case_no = ? and last_event_seq < ?`,
           [
             s.status,
@@ -133,5 +150,24 @@ export function createCaseRecordActivities(deps: { orm: MikroORM }) {
     async updateReviewTask(u: ReviewTaskUpdate): Promise<void> {
       await applyReviewTaskUpdate(deps.orm.em.fork(), u);
     },
-  };
+
+    /**
+     * Writes the audit entry of a needs-attention flag or an ops retry, and sets the case row's flag. The row's
+     * `last_event_seq` is left alone: the failed record (an earlier seq) must still be able to move the row when ops
+     * retry it, and that successful write clears the flag.
+     */
+    async recordAttention(a: AttentionRecord): Promise<void> {
+      await deps.orm.em.fork().transactional(async (tx) => {
+        await tx.execute(
+          `insert into case_event (case_no, seq, type, actor, payload, at) values (?, ?, ?, ?, ?, ?)
+           on conflict (case_no, seq) do nothing`,
+          [a.caseNo, a.seq, a.type, a.actor, JSON.stringify({ ...a.detail, reason: a.reason }), new Date(a.atMs)],
+        );
+        if (a.type === 'needs_attention') {
+          await tx.execute('update one_stop_case set attention_reason = ?, attention_since = ? where case_no = ?', [a.reason.slice(0, 500), new Date(a.atMs), a.caseNo]);
+        }
+      });
+      log.warn('case needs attention', { caseNo: a.caseNo, seq: a.seq, type: a.type, reason: a.reason });
+    },
+  });
 }

@@ -10,6 +10,19 @@ import type { FreightCompanyForm, SchoolBusForm, OversizeCargoForm } from '../do
 import { runOversizeChecks, type OversizeReferenceData } from '../domain/oversize';
 import type { AutomaticCheckKind, AutomaticCheckResult } from '../domain/types';
 import { Company, OneStopCase, Person, RoadRestriction, Vehicle } from '../infra/db/entities';
+import { classifyAll, isDatabaseError } from './errors';
+
+/**
+ * The age an ID number gives on `today`, or `undefined` when it gives none (an invalid number, a birth date in the
+ * future): a finding that fails for a person to look at, never an exception that would fail the check on every retry.
+ */
+function ageFromIdCard(idCard: unknown, today: string): number | undefined {
+  try {
+    return typeof idCard === 'string' ? ageOn(idCard, today) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The issuing jurisdiction of the oversize service (Jining and its counties). */
 export const JURISDICTION = {
@@ -68,13 +81,16 @@ async function businessLicence(em: EntityManager, caseNo: string, today: string)
   }
   for (const d of form.drivers) {
     const p = await em.findOne(Person, { idCard: d.idCard });
-    const age = ageOn(d.idCard, today);
+    const age = ageFromIdCard(d.idCard, today);
     findings.push({
-      ok: !!p && age <= 60 && (p.freightQualificationValidUntil ?? '') >= today && (p.licenceValidUntil ?? '') >= today,
+      ok: !!p && age !== undefined && age <= 60 && (p.freightQualificationValidUntil ?? '') >= today && (p.licenceValidUntil ?? '') >= today,
       check: `driver ${d.name}`,
-      detail: p
-        ? `age ${age} (<= 60), qualification until ${p.freightQualificationValidUntil ?? 'none'}, licence until ${p.licenceValidUntil ?? 'none'}`
-        : 'no driver record',
+      detail:
+        age === undefined
+          ? 'the ID number gives no valid birth date'
+          : p
+            ? `age ${age} (<= 60), qualification until ${p.freightQualificationValidUntil ?? 'none'}, licence until ${p.licenceValidUntil ?? 'none'}`
+            : 'no driver record',
     });
   }
   findings.push({ ok: form.safetyManagementSystem, check: 'safety management system', detail: String(form.safetyManagementSystem) });
@@ -85,11 +101,15 @@ async function schoolBusConditions(em: EntityManager, caseNo: string, today: str
   const form = await loadForm<SchoolBusForm>(em, caseNo);
   const vehicle = await em.findOne(Vehicle, { plate: form.vehicle.plate });
   const driver = await em.findOne(Person, { idCard: form.driver.idCard });
-  const age = ageOn(form.driver.idCard, today);
+  const age = ageFromIdCard(form.driver.idCard, today);
   const findings: Finding[] = [
     { ok: !!vehicle?.meetsSchoolBusStandard, check: 'vehicle meets the school-bus standard', detail: vehicle ? String(vehicle.meetsSchoolBusStandard) : 'not registered' },
     { ok: (vehicle?.inspectionValidUntil ?? '') >= today, check: 'vehicle inspected', detail: `until ${vehicle?.inspectionValidUntil ?? 'never'}` },
-    { ok: age >= 25 && age <= 60, check: 'driver age 25-60', detail: `age ${age}` },
+    {
+      ok: age !== undefined && age >= 25 && age <= 60,
+      check: 'driver age 25-60',
+      detail: age === undefined ? 'the ID number gives no valid birth date' : `age ${age}`,
+    },
     { ok: (driver?.drivingYears ?? 0) >= 3, check: 'driving experience >= 3 years', detail: `${driver?.drivingYears ?? 0} years` },
     {
       ok: !!driver && !driver.fullPointRecord && !driver.seriousAccident && !driver.drinkDriving && !driver.criminalRecord,
@@ -169,11 +189,25 @@ export function createCheckActivities(deps: { orm: MikroORM }) {
     'school-bus-conditions': schoolBusConditions,
     'oversize-prereview': oversizePrereview,
   };
-  return {
+  return classifyAll({
     async runAutomaticCheck(input: { caseNo: string; check: AutomaticCheckKind; stepId: string }): Promise<AutomaticCheckResult> {
       const run = checks[input.check];
       if (!run) throw ApplicationFailure.nonRetryable(`unknown automatic check ${input.check}`, 'InvalidServiceDefinition');
-      return run(deps.orm.em.fork(), input.caseNo, shanghaiDate(Date.now()));
+      try {
+        return await run(deps.orm.em.fork(), input.caseNo, shanghaiDate(Date.now()));
+      } catch (err) {
+        // The database's errors are classified by the wrapper (transient ones retry). Anything else was thrown by the
+        // check on this application's data: it would throw again on every attempt, so a person reviews instead.
+        if (err instanceof ApplicationFailure || isDatabaseError(err)) throw err;
+        return unevaluable(err);
+      }
     },
-  };
+  });
+}
+
+/** The verdict of a check that could not evaluate the application's data: a person decides, with the reason. */
+export function unevaluable(err: unknown): AutomaticCheckResult {
+  const kind = err instanceof Error ? err.name : typeof err;
+  const reason = `automatic check: the application data could not be evaluated (${kind}); a person must check it`;
+  return { verdict: 'needs_review', hardRefusal: false, reasons: [reason], report: { source: 'automatic check', error: kind, findings: [] } };
 }

@@ -9,6 +9,7 @@ import { createCertificateActivities } from './certificates';
 import { createCheckActivities } from './checks';
 import { createCalendarActivities } from './calendar';
 import { createWebhookActivities } from './webhooks';
+import { classifyAll } from './errors';
 
 export interface ActivityDeps {
   orm: MikroORM;
@@ -22,7 +23,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createCaseRecordActivities(deps),
     ...createCalendarActivities(deps),
     ...createCheckActivities(deps),
-    ...createCertificateActivities(deps),
-    ...createWebhookActivities(deps),
+    // Records, calendar and checks classify their errors themselves (activities/errors.ts); these two through here.
+    ...classifyAll(createCertificateActivities(deps)),
+    ...classifyAll(createWebhookActivities(deps)),
   };
 }
