@@ -11,6 +11,7 @@ import { RouteTable } from './http/route';
 import { caseRoutes } from './routes/cases';
 import { catalogRoutes } from './routes/catalog';
 import { certificateRoutes } from './routes/certificates';
+import { CODEC_PATH, codecRoutes } from './routes/codec';
 import { opsRoutes } from './routes/ops';
 import { prefillRoutes } from './routes/prefill';
 import { reviewRoutes } from './routes/reviews';
@@ -49,6 +50,7 @@ export function createApp(deps: ApiDeps): { app: Express; openapi: Record<string
   }) as unknown as Record<string, unknown>;
 
   app.get(`${BASE_PATH}/openapi.json`, (_req, res) => void res.json(openapi));
+  app.use(BASE_PATH + CODEC_PATH, codecRoutes(deps));
   app.use(BASE_PATH, router);
   // Health and readiness also at the root, where orchestrators look for them.
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));

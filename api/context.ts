@@ -5,6 +5,7 @@ import type { WorkingDayCalendar } from '../domain/calendar';
 import type { ServiceCatalog } from '../infra/services/catalog';
 import type { PublicKeyRing } from '../infra/signing/certificate-signer';
 import type { AuthConfig } from './http/auth';
+import type { CodecEndpointConfig } from './routes/codec';
 import type { HttpMetrics } from './http/metrics';
 
 export interface ApiDeps {
@@ -19,4 +20,6 @@ export interface ApiDeps {
   bodyLimit: string;
   metrics: HttpMetrics;
   log: (msg: string, err?: unknown) => void;
+  /** The payload codec's endpoint for the Temporal UI (api/routes/codec.ts); without it, no codec routes. */
+  payloadCodec?: CodecEndpointConfig;
 }

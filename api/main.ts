@@ -10,14 +10,20 @@ import { openOrm } from '../infra/db/orm';
 import { fatal } from '../infra/process';
 import { loadServiceCatalog } from '../infra/services/catalog';
 import { CertificateSigner, PublicKeyRing } from '../infra/signing/certificate-signer';
+import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec';
 import { connectClient } from '../infra/temporal/connection';
 import { createApp } from './app';
+import { codecEndpointConfig } from './routes/codec';
 import { HttpMetrics } from './http/metrics';
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
+  // Payload encryption first: without its key (production) the API refuses to start, one line naming the variable.
+  const production = !!process.env.NODE_ENV?.startsWith('prod');
+  const codec = loadPayloadCodec(cfg.payloadCodec, { generateIfMissing: !production });
+  const payloadCodec = codecEndpointConfig(codec, cfg.payloadCodec, { production, apiHost: cfg.api.host, warn: (line) => console.warn(`api: ${line}`) });
   const orm = await openOrm(cfg.databaseUrl);
-  const client = await connectClient(cfg.temporal);
+  const client = await connectClient(cfg.temporal, payloadDataConverter(codec));
   // The API only needs the public key; the same file the worker signs with (created on first start in dev).
   const signer = CertificateSigner.fromFile(cfg.signing.privateKeyPath, cfg.signing.keyId, !process.env.NODE_ENV?.startsWith('prod'));
   const { app } = createApp({
@@ -35,6 +41,7 @@ async function main(): Promise<void> {
     bodyLimit: cfg.api.bodyLimit,
     metrics: new HttpMetrics(),
     log: (msg, err) => console.error(msg, err),
+    payloadCodec,
   });
   const server: Server = app.listen(cfg.api.port, cfg.api.host);
   await new Promise<void>((resolve, reject) => {

@@ -40,6 +40,8 @@ export interface AppConfig {
   devServer: { uiPort: number; dataDir: string };
   signing: { privateKeyPath: string; keyId: string; retiredPublicKeysDir: string };
   jwt: { secret: string; issuer: string; publicKeyPath?: string };
+  /** Payload encryption (infra/temporal/codec.ts) and its codec endpoint for the Temporal UI (api/routes/codec.ts). */
+  payloadCodec: { keysDir: string; currentKeyId: string; uiOrigins: string[]; devSecret?: string };
   calendarDir: string;
   logDir: string;
 }
@@ -58,6 +60,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const dataDir = path.resolve(PROJECT_ROOT, env.ONESTOP_DATA_DIR ?? '.data');
   const address = env.TEMPORAL_ADDRESS ?? '';
   const apiPort = int(env, 'API_PORT', 3000);
+  const uiPort = int(env, 'TEMPORAL_UI_PORT', 8233);
   const tls =
     env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY || env.TEMPORAL_TLS_CA
       ? {
@@ -92,7 +95,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       bodyLimit: env.API_BODY_LIMIT ?? '256kb',
       publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${apiPort}`,
     },
-    devServer: { uiPort: int(env, 'TEMPORAL_UI_PORT', 8233), dataDir },
+    devServer: { uiPort, dataDir },
     signing: {
       privateKeyPath: path.resolve(PROJECT_ROOT, env.SIGNING_KEY_PATH ?? path.join(dataDir, 'keys', 'certificate-signing.pem')),
       keyId: env.SIGNING_KEY_ID ?? 'dev-1',
@@ -103,6 +106,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
       issuer: env.JWT_ISSUER ?? 'onestop',
       // A key pair instead of the shared secret: the identity provider signs (RS256/ES256/EdDSA), the API verifies.
       ...(env.JWT_PUBLIC_KEY_PATH ? { publicKeyPath: path.resolve(PROJECT_ROOT, env.JWT_PUBLIC_KEY_PATH) } : {}),
+    },
+    payloadCodec: {
+      keysDir: path.resolve(PROJECT_ROOT, env.PAYLOAD_CODEC_KEYS_DIR ?? path.join(dataDir, 'keys', 'codec')),
+      currentKeyId: env.PAYLOAD_CODEC_KEY_ID ?? 'dev-1',
+      // Browsers allowed to call the codec endpoint: the Temporal UI's origin (the dev server's by default).
+      uiOrigins: (env.PAYLOAD_CODEC_UI_ORIGINS ?? `http://127.0.0.1:${uiPort},http://localhost:${uiPort}`)
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+      // Set by `npm start` only: the dev UI cannot send a token (see api/routes/codec.ts).
+      ...(env.PAYLOAD_CODEC_DEV_SECRET ? { devSecret: env.PAYLOAD_CODEC_DEV_SECRET } : {}),
     },
     calendarDir: path.resolve(PROJECT_ROOT, env.CALENDAR_DIR ?? 'data/calendar'),
     logDir: path.resolve(PROJECT_ROOT, env.LOG_DIR ?? 'logs'),

@@ -70,7 +70,9 @@ function compiledLookups(): { projectRoot: string; bundlePath: string } {
 async function bundle(): Promise<number> {
   const workflowsPath = path.join(ROOT, 'workflows', 'index.ts');
   if (!fs.existsSync(workflowsPath)) throw new BuildError(`${rel(workflowsPath)} not found`);
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  // The failure converter runs inside the workflow sandbox too: the bundle must carry it (infra/temporal/codec.ts).
+  const failureConverterPath = path.join(ROOT, 'infra', 'temporal', 'failure-converter.ts');
+  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') });
   fs.writeFileSync(BUNDLE, code);
   return Buffer.byteLength(code);
 }

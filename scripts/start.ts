@@ -4,6 +4,7 @@
  * Each child logs to logs/<name>.log; each is waited for until ready; SIGINT/SIGTERM stop all of them, in reverse.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, PROJECT_ROOT } from '../infra/config';
@@ -92,6 +93,12 @@ async function main(): Promise<void> {
   if (!cfg.temporal.external) {
     const logFile = path.join(cfg.logDir, 'temporal.log');
     say('starting the Temporal dev server…');
+    // The dev UI has no login, so it cannot send the ops token the codec endpoint asks for. Instead a random secret,
+    // new on every start, goes into the endpoint's path: the UI is given the URL and the API (its child) the secret.
+    // The API accepts it only outside production and on loopback (api/routes/codec.ts).
+    const production = !!process.env.NODE_ENV?.startsWith('prod');
+    const devSecret = randomBytes(24).toString('base64url');
+    if (!production) process.env.PAYLOAD_CODEC_DEV_SECRET = devSecret;
     const proc = await startDevServer({
       cliPath: process.env.TEMPORAL_CLI_PATH ?? path.join(PROJECT_ROOT, '.tools', 'venv', 'bin', 'temporal'),
       dataDir: cfg.devServer.dataDir,
@@ -99,6 +106,7 @@ async function main(): Promise<void> {
       uiPort: cfg.devServer.uiPort,
       namespace: cfg.temporal.namespace,
       logFile,
+      ...(production ? {} : { uiCodecEndpoint: `http://127.0.0.1:${cfg.api.port}/api/v1/codec/dev/${devSecret}` }),
     });
     children.push({ name: 'temporal', proc });
     proc.once('exit', () => !stopping && (console.error(`✖ the Temporal dev server stopped; see ${logFile}`), void stopAll(1)));

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { WorkerTuning } from '../infra/config';
 import { PROJECT_ROOT } from '../infra/config';
@@ -18,6 +19,11 @@ export interface CaseWorkerOptions {
   taskQueue: string;
   activities: ReturnType<typeof createActivities>;
   tuning?: Partial<WorkerTuning>;
+  /**
+   * Payload codec and failure converter (infra/temporal/codec.ts payloadDataConverter). Must match the clients': a
+   * client without the codec cannot read what this worker writes. Unset: plain payloads (replay of old histories).
+   */
+  dataConverter?: DataConverter;
   /** Force bundling from source (tests of the current code); default: use dist/workflow-bundle.js when present. */
   fromSource?: boolean;
 }
@@ -29,6 +35,7 @@ export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     activities: o.activities,
+    ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
     ...(useBundle ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } } : { workflowsPath: require.resolve(WORKFLOWS_PATH) }),
     ...o.tuning,
     // Activities get this long to finish after SIGTERM before they are cancelled and handed back to the server.

@@ -8,12 +8,15 @@ import { createActivities } from '../activities';
 import { loadConfig } from '../infra/config';
 import { openOrm } from '../infra/db/orm';
 import { CertificateSigner } from '../infra/signing/certificate-signer';
+import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec';
 import { connectWorker } from '../infra/temporal/connection';
 import { createCaseWorker } from './create-worker';
 import { fatal } from '../infra/process';
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
+  // First: without its key (production) the worker refuses to start, with one line naming the variable.
+  const codec = loadPayloadCodec(cfg.payloadCodec, { generateIfMissing: !process.env.NODE_ENV?.startsWith('prod') });
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const orm = await openOrm(cfg.databaseUrl);
   const signer = CertificateSigner.fromFile(cfg.signing.privateKeyPath, cfg.signing.keyId, !process.env.NODE_ENV?.startsWith('prod'));
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
     taskQueue: cfg.temporal.taskQueue,
     activities: createActivities({ orm, signer, calendarDir: cfg.calendarDir, webhookSecret: cfg.jwt.secret }),
     tuning: cfg.worker,
+    dataConverter: payloadDataConverter(codec),
   });
 
   // Liveness/readiness for orchestrators and for `npm start`: 200 while the worker is running.

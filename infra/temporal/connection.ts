@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { TemporalConfig } from '../config';
 
@@ -20,10 +21,15 @@ function tlsOptions(cfg: TemporalConfig) {
   };
 }
 
-export async function connectClient(cfg: TemporalConfig): Promise<Client> {
+/**
+ * A client of the platform's workflows. Pass the payload codec's converter (payloadDataConverter in ./codec) whenever
+ * the client starts, signals or queries cases: the worker encrypts what it writes, so a client without it cannot read
+ * the results. Tools that touch only search attributes or the namespace may leave it out.
+ */
+export async function connectClient(cfg: TemporalConfig, dataConverter?: DataConverter): Promise<Client> {
   const options: ConnectionOptions = { address: cfg.address, tls: tlsOptions(cfg), apiKey: cfg.apiKey };
   const connection = await Connection.connect(options);
-  return new Client({ connection, namespace: cfg.namespace });
+  return new Client({ connection, namespace: cfg.namespace, ...(dataConverter ? { dataConverter } : {}) });
 }
 
 export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnection> {

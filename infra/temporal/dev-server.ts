@@ -16,6 +16,8 @@ export interface DevServerOptions {
   uiPort: number;
   namespace: string;
   logFile: string;
+  /** The remote codec the Web UI calls to show decoded payloads (api/routes/codec.ts, development endpoint). */
+  uiCodecEndpoint?: string;
 }
 
 export class StartupError extends Error {}
@@ -53,6 +55,7 @@ export function devServerArgs(o: DevServerOptions): string[] {
     'warn',
   ];
   if (o.namespace !== 'default') args.push('--namespace', o.namespace);
+  if (o.uiCodecEndpoint) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
   for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${sa.type}`);
   return args;
 }

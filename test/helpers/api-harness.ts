@@ -12,7 +12,7 @@ import { signDevToken, type Principal } from '../../api/http/auth';
 import { HttpMetrics } from '../../api/http/metrics';
 import { PublicKeyRing } from '../../infra/signing/certificate-signer';
 import type { Department } from '../../domain/types';
-import { calendar, catalog, connectTestEnv, makeWorker, openTestOrm, testSigner, uniqueQueue } from './harness';
+import { calendar, catalog, connectTestEnv, makeWorker, openTestOrm, testCodec, testSigner, uniqueQueue } from './harness';
 
 export const AUTH = { secret: 'test-jwt-secret', issuer: 'onestop' };
 
@@ -30,7 +30,10 @@ export interface ApiHarness {
   close: () => Promise<void>;
 }
 
-export async function startApi(opts: { webhookSecret?: string } = {}): Promise<ApiHarness> {
+/** The Temporal UI origin the codec endpoint lets in (CORS) in the API tests. */
+export const CODEC_UI_ORIGIN = 'http://127.0.0.1:8233';
+
+export async function startApi(opts: { webhookSecret?: string; codecDevSecret?: string } = {}): Promise<ApiHarness> {
   const env = await connectTestEnv();
   const orm = await openTestOrm();
   const taskQueue = uniqueQueue('api');
@@ -47,6 +50,7 @@ export async function startApi(opts: { webhookSecret?: string } = {}): Promise<A
     bodyLimit: '64kb',
     metrics: new HttpMetrics(),
     log: (msg, err) => (process.env.DEBUG_API ? console.error(msg, err) : undefined),
+    payloadCodec: { codec: testCodec(), uiOrigins: [CODEC_UI_ORIGIN], ...(opts.codecDevSecret ? { devSecret: opts.codecDevSecret } : {}) },
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -18,6 +18,7 @@ import { loadConfig } from '../../infra/config';
 import { openOrm } from '../../infra/db/orm';
 import { loadServiceCatalog } from '../../infra/services/catalog';
 import { CertificateSigner } from '../../infra/signing/certificate-signer';
+import { loadPayloadCodec, payloadDataConverter, type AesGcmPayloadCodec } from '../../infra/temporal/codec';
 import { createCaseWorker } from '../../worker/create-worker';
 import { caseStateQuery } from '../../workflows/definitions';
 
@@ -41,6 +42,21 @@ export function testSigner(): CertificateSigner {
   return CertificateSigner.fromFile(path.join(os.tmpdir(), 'onestop-test-keys', 'signing.pem'), 'test-key', true);
 }
 
+// The payload codec's test keys, in a folder of their own. Set in the environment too, so the worker and API processes
+// that tests spawn (`node worker/main.ts`, with this process's environment) encrypt with the same key.
+process.env.PAYLOAD_CODEC_KEYS_DIR = path.join(os.tmpdir(), 'onestop-test-keys', 'codec');
+process.env.PAYLOAD_CODEC_KEY_ID = 'test-1';
+
+/** The codec every test client and worker uses (a dev key, generated on first use). */
+export function testCodec(): AesGcmPayloadCodec {
+  return loadPayloadCodec({ keysDir: process.env.PAYLOAD_CODEC_KEYS_DIR!, currentKeyId: process.env.PAYLOAD_CODEC_KEY_ID! }, { generateIfMissing: true });
+}
+
+/** A client without the codec: what someone who reaches Temporal (its UI, its database) but holds no key sees. */
+export function plainClient(env: TestWorkflowEnvironment): Client {
+  return new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+}
+
 export async function openTestOrm(): Promise<MikroORM> {
   if (!process.env.DATABASE_URL?.includes('onestop_test_')) throw new Error('integration tests need the test database from global setup');
   return openOrm(process.env.DATABASE_URL);
@@ -49,7 +65,8 @@ export async function openTestOrm(): Promise<MikroORM> {
 export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
   const address = process.env.TEMPORAL_TEST_ADDRESS;
   if (!address) throw new Error('TEMPORAL_TEST_ADDRESS is not set: the integration project global setup did not run');
-  return TestWorkflowEnvironment.createFromExistingServer({ address });
+  // env.client encrypts as the API does in production; makeWorker gives the worker the same converter.
+  return TestWorkflowEnvironment.createFromExistingServer({ address, client: { dataConverter: payloadDataConverter(testCodec()) } });
 }
 
 export function uniqueQueue(name: string): string {
@@ -73,6 +90,9 @@ export async function makeWorker(
       webhookSecret: opts.webhookSecret ?? 'test-secret',
     }),
     fromSource: true,
+    // The converter of the environment's client (the codec from connectTestEnv; plain in a time-skipping environment
+    // made without one, and in record-histories, whose committed histories must replay without a key).
+    dataConverter: env.client.options.dataConverter,
   });
 }
 
