@@ -9,6 +9,7 @@
  * attributes for ops.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   log,
@@ -38,34 +39,54 @@ import {
 import {
   CaseDeadlineKey,
   CaseStatusKey,
+  DETERMINISTIC_FAILURE_TYPES,
+  NeedsAttentionKey,
   OneStopServiceKey,
   OverdueKey,
   PendingDepartmentsKey,
   calendarUpdatedSignal,
   caseStateQuery,
+  opsRetrySignal,
   reviewDecisionSignal,
   supplementSignal,
   withdrawSignal,
+  type CaseStateView,
+  type OpsRetryRequest,
 } from './definitions';
+import {
+  calendarUpdatedSignalSchema,
+  checkMessage,
+  opsRetrySignalSchema,
+  reviewDecisionSignalSchema,
+  supplementSignalSchema,
+  withdrawSignalSchema,
+} from './messages';
 
 type Activities = ReturnType<typeof createActivities>;
 type TaskWrites = { open?: ReviewTaskOpening; update?: ReviewTaskUpdate[] };
 
-// Recording and task bookkeeping are short PostgreSQL writes: retry forever (PostgreSQL may be down for a while; the
-// case must not fail because of it) with a capped backoff.
+// Recording and task bookkeeping are short PostgreSQL writes: retry forever on transient failures (PostgreSQL may be
+// down for a while; the case must not fail because of it) with a capped backoff. Deterministic failures (typed by
+// activities/errors.ts, listed here too so that no such type retries even when thrown retryable) stop at once, and the
+// workflow flags the case for ops (`guarded`).
 const records = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: DETERMINISTIC_FAILURE_TYPES },
 });
-// Automatic checks and certificate issuance read and write more; non-retryable failures are typed explicitly.
+// Automatic checks and certificate issuance read and write more: the same rule, with a longer timeout.
 const work = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
     maximumInterval: '2 minutes',
-    nonRetryableErrorTypes: ['InvalidServiceDefinition', 'CaseNotFound'],
+    nonRetryableErrorTypes: DETERMINISTIC_FAILURE_TYPES,
   },
+});
+// The needs-attention flag writes only safe data: transient failures retry for ever; nothing else is expected.
+const attention = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 // The portal's callback may be down for hours: keep trying with backoff, but give up after a day.
 const webhooks = proxyActivities<Activities>({
@@ -78,7 +99,9 @@ type Inbox =
   | { kind: 'decision'; decision: ReviewDecision; receivedAt: number }
   | { kind: 'supplement'; supplement: SupplementSubmission; receivedAt: number }
   | { kind: 'withdraw'; request: WithdrawalRequest; receivedAt: number }
-  | { kind: 'calendar' };
+  | { kind: 'calendar' }
+  /** A malformed message (`validated-signals`): recorded as ignored with the reason, applied to nothing. */
+  | { kind: 'ignored'; signal: string; reason: string };
 
 export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   const { definition, caseNo } = input;
@@ -86,7 +109,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   const inbox: Inbox[] = [];
   const seenMessageIds = new Set<string>();
 
-  const state: CaseState = {
+  const state: CaseStateView = {
     caseNo,
     serviceCode: definition.code,
     definitionVersion: definition.version,
@@ -116,11 +139,50 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     timeline: [],
   };
 
+  // v4 (`validated-signals`): every signal's payload is checked with the schema the API uses (workflows/messages.ts);
+  // a malformed one (null, a missing field, an unknown decision, NUL in a comment) is queued as ignored with the reason
+  // instead of failing the workflow task on every attempt. Asked at the first signal, so that cases already running
+  // when this code is deployed are protected from then on.
+  const validateSignals = () => patched('validated-signals');
+  /** Queues the checked message, or the reason it is ignored; never throws. */
+  function accept<T>(signal: string, schema: Parameters<typeof checkMessage<T>>[0], payload: unknown, queue: (value: T) => void): void {
+    const checked = checkMessage(schema, payload);
+    if (checked.ok) queue(checked.value);
+    else inbox.push({ kind: 'ignored', signal, reason: checked.reason });
+  }
+
   // Handlers first, before any await: nothing that arrives is lost, nothing is applied outside the loop.
-  setHandler(reviewDecisionSignal, (decision) => void inbox.push({ kind: 'decision', decision, receivedAt: Date.now() }));
-  setHandler(supplementSignal, (supplement) => void inbox.push({ kind: 'supplement', supplement, receivedAt: Date.now() }));
-  setHandler(withdrawSignal, (request) => void inbox.push({ kind: 'withdraw', request, receivedAt: Date.now() }));
-  setHandler(calendarUpdatedSignal, () => void inbox.push({ kind: 'calendar' }));
+  setHandler(reviewDecisionSignal, (decision) => {
+    const receivedAt = Date.now();
+    if (!validateSignals()) return void inbox.push({ kind: 'decision', decision, receivedAt });
+    accept('reviewDecision', reviewDecisionSignalSchema, decision, (d) => inbox.push({ kind: 'decision', decision: d, receivedAt }));
+  });
+  setHandler(supplementSignal, (supplement) => {
+    const receivedAt = Date.now();
+    if (!validateSignals()) return void inbox.push({ kind: 'supplement', supplement, receivedAt });
+    accept('supplementSubmitted', supplementSignalSchema, supplement, (s) => inbox.push({ kind: 'supplement', supplement: s, receivedAt }));
+  });
+  setHandler(withdrawSignal, (request) => {
+    const receivedAt = Date.now();
+    if (!validateSignals()) return void inbox.push({ kind: 'withdraw', request, receivedAt });
+    accept('withdraw', withdrawSignalSchema, request, (r) => inbox.push({ kind: 'withdraw', request: r, receivedAt }));
+  });
+  setHandler(calendarUpdatedSignal, (...args: unknown[]) => {
+    if (!validateSignals()) return void inbox.push({ kind: 'calendar' });
+    accept('calendarUpdated', calendarUpdatedSignalSchema, args[0], () => inbox.push({ kind: 'calendar' }));
+  });
+  // New with `needs-attention` (no earlier history holds this signal): ops release a case that waits on a
+  // deterministic failure. Not queued: the loop is the one waiting.
+  setHandler(opsRetrySignal, (request) => {
+    const checked = checkMessage(opsRetrySignalSchema, request);
+    if (!checked.ok) return void inbox.push({ kind: 'ignored', signal: 'opsRetry', reason: checked.reason });
+    if (seenMessageIds.has(checked.value.requestId)) return;
+    seenMessageIds.add(checked.value.requestId);
+    if (!state.needsAttention) return void inbox.push({ kind: 'ignored', signal: 'opsRetry', reason: 'the case does not need attention' });
+    state.needsAttention = undefined;
+    upsertSearchAttributes([{ key: NeedsAttentionKey, value: false }]);
+    opsRetries.push(checked.value);
+  });
   setHandler(caseStateQuery, () => ({ ...state, pendingDepartments: pendingDepartments() }));
 
   // v2: review-task writes ride in the same activity (and transaction) as the progress record they belong to: about
@@ -136,11 +198,76 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   };
   const defOf = (id: string): ReviewStepDefinition => plan.get(id)!;
 
+  // ---- Needs attention ----
+  // v4 (`needs-attention`): an activity that fails deterministically (non-retryable: data PostgreSQL refuses, a
+  // constraint, a calendar file that does not parse) no longer fails the case or retries for ever. The case is flagged
+  // (state, query, audit entry, case row, `NeedsAttention` search attribute) and waits for an ops retry (`opsRetry`),
+  // then runs the same operation again. Asked when a failure happens, so running cases get it too.
+  const opsRetries: OpsRetryRequest[] = [];
+  let retriesRecorded = 0;
+
+  /** The failure type when `err` is an activity's deterministic failure (worth a person's attention), else undefined. */
+  function deterministicFailure(err: unknown): string | undefined {
+    if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+    const type = err.cause.type ?? 'ApplicationFailure';
+    return err.cause.nonRetryable || DETERMINISTIC_FAILURE_TYPES.includes(type) ? type : undefined;
+  }
+
+  /** Runs `op`; on a deterministic failure, flags the case and runs it again after each ops retry until it succeeds. */
+  async function guarded<T>(operation: string, op: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await op();
+      } catch (err) {
+        const type = deterministicFailure(err);
+        if (type === undefined || !patched('needs-attention')) throw err;
+        const retriesBefore = opsRetries.length;
+        await flagNeedsAttention(`${type} in ${operation}`);
+        await condition(() => opsRetries.length > retriesBefore);
+        await recordRetries();
+      }
+    }
+  }
+
+  async function flagNeedsAttention(reason: string): Promise<void> {
+    const now = Date.now();
+    if (!state.needsAttention) {
+      state.needsAttention = { reason, since: formatShanghai(now) };
+      upsertSearchAttributes([{ key: NeedsAttentionKey, value: true }]);
+    }
+    state.timeline.push({ at: formatShanghai(now), type: 'needs_attention', detail: reason });
+    seq += 1;
+    log.warn('case needs attention', { caseNo, reason });
+    await writeAttention({ caseNo, seq, type: 'needs_attention', reason, actor: null, detail: { detail: reason }, atMs: now });
+  }
+
+  /** The audit entry of each ops retry, once, however many operations were waiting for it. */
+  async function recordRetries(): Promise<void> {
+    while (retriesRecorded < opsRetries.length) {
+      const r = opsRetries[retriesRecorded]!;
+      retriesRecorded += 1;
+      const now = Date.now();
+      const detail = `retried by ops${r.note ? `: ${r.note}` : ''}`;
+      state.timeline.push({ at: formatShanghai(now), type: 'attention_retry', detail });
+      seq += 1;
+      await writeAttention({ caseNo, seq, type: 'attention_retry', reason: 'ops retry', actor: r.operator, detail: { detail, requestId: r.requestId }, atMs: now });
+    }
+  }
+
+  /** The flag is for ops' eyes; if even it cannot be written, the state and the search attribute still show it. */
+  async function writeAttention(a: Parameters<Activities['recordAttention']>[0]): Promise<void> {
+    try {
+      await attention.recordAttention(a);
+    } catch (err) {
+      log.error('could not record the needs-attention audit entry', { caseNo, seq: a.seq, type: a.type, failure: deterministicFailure(err) ?? 'other' });
+    }
+  }
+
   /** Appends to the timeline, writes the audit entry + case row, and tells the portal (webhook) on status changes. */
   async function record(type: string, payload: Record<string, unknown> = {}, actor?: string, tasks?: TaskWrites): Promise<void> {
     if (tasks && !combinedTaskWrites) {
-      if (tasks.open) await records.openReviewTask(tasks.open);
-      for (const u of tasks.update ?? []) await records.updateReviewTask(u);
+      if (tasks.open) await guarded(`openReviewTask ${tasks.open.stepId}`, () => records.openReviewTask(tasks.open!));
+      for (const u of tasks.update ?? []) await guarded(`updateReviewTask ${u.stepId}`, () => records.updateReviewTask(u));
     }
     const now = Date.now();
     seq += 1;
@@ -148,7 +275,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     state.timeline.push({ at: formatShanghai(now), type, ...(detail ? { detail } : {}) });
     state.pendingDepartments = pendingDepartments();
     const eventSeq = seq;
-    await records.recordCaseProgress({
+    const progress = {
       caseNo,
       seq: eventSeq,
       type,
@@ -166,7 +293,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
         completedAtMs: TERMINAL_STATUSES.includes(state.status) ? now : null,
         reasons: state.reasons,
       },
-    });
+    };
+    await guarded(`recordCaseProgress ${type}`, () => records.recordCaseProgress(progress));
     upsertVisibility();
     if (input.webhook && STATUS_EVENTS.has(type)) {
       // Not awaited here: a slow portal must not hold the case; awaited before the workflow completes.
@@ -202,7 +330,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   }
 
   // ---- The clock ----
-  let calendar = new WorkingDayCalendar(await records.loadCalendar());
+  let calendar = new WorkingDayCalendar(await guarded('loadCalendar', () => records.loadCalendar()));
   const applyDeadline = (d: Deadline) => {
     state.deadlineMs = d.deadlineMs;
     state.deadline = d.deadline;
@@ -267,7 +395,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     const def = defOf(step.id);
     step.status = 'checking';
     step.round += 1;
-    const result = await work.runAutomaticCheck({ caseNo, check: def.check!, stepId: step.id });
+    const result = await guarded(`runAutomaticCheck ${step.id}`, () => work.runAutomaticCheck({ caseNo, check: def.check!, stepId: step.id }));
     step.check = result;
     step.decisions.push({
       decisionId: `${step.id}:auto:${step.round}`,
@@ -511,7 +639,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
    * official data, keeping the working days already given back by supplements.
    */
   async function reloadCalendar(): Promise<void> {
-    calendar = new WorkingDayCalendar(await records.loadCalendar());
+    calendar = new WorkingDayCalendar(await guarded('loadCalendar', () => records.loadCalendar()));
     if (!state.deadlineProvisional) return;
     const before = state.deadline;
     let caseDue = calendar.addWorkingDays(input.acceptedAtMs, definition.review.caseLimitWorkingDays);
@@ -561,6 +689,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     finished = true;
   }
 
+  /** A malformed message: recorded with the reason (which names fields and rules, never the payload's content). */
+  async function recordIgnored(signal: string, reason: string): Promise<void> {
+    await record('signal_ignored', { detail: `${signal} ignored: ${reason}`, signal, reason });
+  }
+
   const allDone = () =>
     state.steps.every((s) => s.status === 'approved' || s.status === 'skipped' || !defOf(s.id).mandatory);
 
@@ -586,6 +719,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
       if (msg.kind === 'decision') await applyDecision(msg.decision, msg.receivedAt);
       else if (msg.kind === 'supplement') await applySupplement(msg.supplement, msg.receivedAt);
       else if (msg.kind === 'withdraw') await applyWithdrawal(msg.request);
+      else if (msg.kind === 'ignored') await recordIgnored(msg.signal, msg.reason);
       else await reloadCalendar();
     }
     if (!finished) await fireDueClocks();
@@ -594,7 +728,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   if (!TERMINAL_STATUSES.includes(state.status)) {
     state.status = 'issuing';
     await record('issuing_certificates', { detail: 'every mandatory step approved' });
-    state.certificates = await work.issueCertificates({ caseNo, certificates: definition.certificates, issuedAtMs: Date.now() });
+    const issue = { caseNo, certificates: definition.certificates, issuedAtMs: Date.now() };
+    state.certificates = await guarded('issueCertificates', () => work.issueCertificates(issue));
     state.status = 'completed';
     await record('case_completed', {
       detail: `${state.certificates.length} certificate(s) issued`,
@@ -604,6 +739,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   // Late messages after the end are still recorded as ignored, so a reviewer's click never vanishes silently.
   for (const msg of inbox.splice(0)) {
     if (msg.kind === 'decision') await applyDecision(msg.decision, msg.receivedAt);
+    else if (msg.kind === 'ignored') await recordIgnored(msg.signal, msg.reason);
   }
   await Promise.all(backgroundWork);
   log.info('case finished', { caseNo, status: state.status, workflowId: workflowInfo().workflowId });
