@@ -8,6 +8,7 @@ import swaggerUiDist from 'swagger-ui-dist';
 import type { ApiDeps } from './context';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { RouteTable } from './http/route';
+import { attentionRoutes } from './routes/attention';
 import { caseRoutes } from './routes/cases';
 import { catalogRoutes } from './routes/catalog';
 import { certificateRoutes } from './routes/certificates';
@@ -34,6 +35,7 @@ export function createApp(deps: ApiDeps): { app: Express; openapi: Record<string
   prefillRoutes(table, deps);
   certificateRoutes(table, deps);
   caseRoutes(table, deps);
+  attentionRoutes(table, deps);
   reviewRoutes(table, deps);
   opsRoutes(table, deps);
 
