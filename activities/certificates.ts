@@ -1,14 +1,16 @@
 /**
  * Certificate issuance. Exactly one certificate per case + type + subject (vehicle) is guaranteed by the database's
- * unique constraint: a retried activity or a worker that died mid-way inserts nothing new and returns what is stored.
+ * unique constraints. A retried activity, or a second attempt racing a first that is still running, never makes a new
+ * verification code or signature for a certificate that exists: it returns the stored row. Only the first insert wins
+ * (ON CONFLICT DO NOTHING), and every attempt reads back what is stored.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { formatShanghai, shanghaiDate } from '../domain/calendar';
 import { vehiclesOf } from '../domain/forms';
 import type { CertificateSpec, CertificateSummary } from '../domain/types';
-import { OneStopCase } from '../infra/db/entities';
-import { canonicalJson, type CertificateSigner } from '../infra/signing/certificate-signer';
+import { Certificate, OneStopCase } from '../infra/db/entities';
+import { canonicalJson, newVerificationCode, type CertificateSigner } from '../infra/signing/certificate-signer';
 
 /** Value at a dot path (`route.stops`); `vehicle.*` reads the vehicle the certificate is for. */
 function pick(source: Record<string, unknown>, dotPath: string): unknown {
@@ -21,6 +23,9 @@ function addMonths(date: string, months: number): string {
   t.setUTCDate(t.getUTCDate() - 1); // valid through the day before the same date N months later
   return t.toISOString().slice(0, 10);
 }
+
+/** MikroORM reads `date` columns as strings; a driver configured otherwise would give a Date. */
+const day = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
 
 export interface CertificateIssue {
   caseNo: string;
@@ -38,14 +43,21 @@ export function createCertificateActivities(deps: { orm: MikroORM; signer: Certi
       const applicant = form.applicant as { creditCode: string; name: string };
       const validFrom = shanghaiDate(input.issuedAtMs);
       const issued: CertificateSummary[] = [];
+      let created = 0;
       for (const [typeIndex, spec] of input.certificates.entries()) {
         const subjects = spec.perVehicle ? vehiclesOf(form) : [null];
         for (const [i, vehicle] of subjects.entries()) {
           const subjectKey = vehicle ? vehicle.plate : 'case';
           const no = `${input.caseNo}-C${typeIndex + 1}${spec.perVehicle ? `-${i + 1}` : ''}`;
+          const stored = await em.findOne(Certificate, { no }, { disableIdentityMap: true });
+          if (stored) {
+            issued.push({ no: stored.no, type: stored.type, subjectKey: stored.subjectKey, validUntil: day(stored.validUntil) });
+            continue;
+          }
           const scope = vehicle ? { ...form, vehicle } : form;
           const fields = Object.fromEntries(spec.fields.map((f) => [f, pick(scope, f) ?? null]));
           const validUntil = addMonths(validFrom, spec.validityMonths);
+          const verificationCode = newVerificationCode();
           const body = {
             no,
             type: spec.type,
@@ -59,34 +71,39 @@ export function createCertificateActivities(deps: { orm: MikroORM; signer: Certi
             validUntil,
             issuedAt: formatShanghai(input.issuedAtMs),
             keyId: deps.signer.keyId,
+            // Signed, so a row whose code was swapped (to point a QR code at another certificate) verifies as tampered.
+            verificationCode,
           };
           const payload = canonicalJson(body);
-          await em.getConnection().execute(
-            `insert into certificate (no, case_no, type, subject_key, holder_key, holder_name, authority, fields,
-               valid_from, valid_until, issued_at, payload, signature, key_id)
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             on conflict do nothing`,
-            [
+          const inserted = await em
+            .createQueryBuilder(Certificate)
+            .insert({
               no,
-              input.caseNo,
-              spec.type,
+              caseNo: input.caseNo,
+              type: spec.type,
               subjectKey,
-              applicant.creditCode,
-              applicant.name,
-              spec.authority.zh,
-              JSON.stringify(fields),
+              holderKey: applicant.creditCode,
+              holderName: applicant.name,
+              authority: spec.authority.zh,
+              fields,
               validFrom,
               validUntil,
-              new Date(input.issuedAtMs),
+              issuedAt: new Date(input.issuedAtMs),
               payload,
-              deps.signer.sign(payload),
-              deps.signer.keyId,
-            ],
-          );
-          issued.push({ no, type: spec.type, subjectKey, validUntil });
+              signature: deps.signer.sign(payload),
+              keyId: deps.signer.keyId,
+              verificationCode,
+            })
+            .onConflict()
+            .ignore()
+            .execute('run');
+          created += inserted.affectedRows;
+          // Whoever won the insert (this attempt or a concurrent one), the stored row is the certificate.
+          const winner = await em.findOneOrFail(Certificate, { no }, { disableIdentityMap: true });
+          issued.push({ no: winner.no, type: winner.type, subjectKey: winner.subjectKey, validUntil: day(winner.validUntil) });
         }
       }
-      log.info('certificates issued', { caseNo: input.caseNo, count: issued.length });
+      log.info('certificates issued', { caseNo: input.caseNo, count: issued.length, created });
       return issued;
     },
   };

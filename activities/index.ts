@@ -9,6 +9,7 @@ import { createCertificateActivities } from './certificates';
 import { createCheckActivities } from './checks';
 import { createCalendarActivities } from './calendar';
 import { createWebhookActivities } from './webhooks';
+import { createRetentionActivities } from './retention';
 import { classifyAll } from './errors';
 
 export interface ActivityDeps {
@@ -26,5 +27,6 @@ export function createActivities(deps: ActivityDeps) {
     // Records, calendar and checks classify their errors themselves (activities/errors.ts); these two through here.
     ...classifyAll(createCertificateActivities(deps)),
     ...classifyAll(createWebhookActivities(deps)),
+    ...createRetentionActivities(deps),
   };
 }

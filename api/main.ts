@@ -9,7 +9,7 @@ import { loadConfig } from '../infra/config';
 import { openOrm } from '../infra/db/orm';
 import { fatal } from '../infra/process';
 import { loadServiceCatalog } from '../infra/services/catalog';
-import { CertificateSigner, PublicKeyRing } from '../infra/signing/certificate-signer';
+import { ensureDevSigningKeys, PublicKeyRing } from '../infra/signing/certificate-signer';
 import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec';
 import { connectClient } from '../infra/temporal/connection';
 import { createApp } from './app';
@@ -24,15 +24,21 @@ async function main(): Promise<void> {
   const payloadCodec = codecEndpointConfig(codec, cfg.payloadCodec, { production, apiHost: cfg.api.host, warn: (line) => console.warn(`api: ${line}`) });
   const orm = await openOrm(cfg.databaseUrl);
   const client = await connectClient(cfg.temporal, payloadDataConverter(codec));
-  // The API only needs the public key; the same file the worker signs with (created on first start in dev).
-  const signer = CertificateSigner.fromFile(cfg.signing.privateKeyPath, cfg.signing.keyId, !process.env.NODE_ENV?.startsWith('prod'));
+  // Public keys only: the worker signs, the API verifies. In development the first start creates the dev key pair
+  // (API and worker start together); in production the public key is a deployed file and SIGNING_KEY_PATH is unused.
+  if (!process.env.NODE_ENV?.startsWith('prod')) ensureDevSigningKeys(cfg.signing.privateKeyPath, cfg.signing.publicKeyPath, cfg.signing.keyId);
+  const publicKeys = PublicKeyRing.fromFiles({
+    currentKeyId: cfg.signing.keyId,
+    currentPublicKeyPath: cfg.signing.publicKeyPath,
+    retiredKeysDir: cfg.signing.retiredPublicKeysDir,
+  });
   const { app } = createApp({
     orm,
     client,
     taskQueue: cfg.temporal.taskQueue,
     catalog: loadServiceCatalog(),
     calendar: loadWorkingDayCalendar(cfg.calendarDir),
-    publicKeys: new PublicKeyRing(signer.keyId, signer.publicKeyPem, cfg.signing.retiredPublicKeysDir),
+    publicKeys,
     auth: {
       secret: cfg.jwt.secret,
       issuer: cfg.jwt.issuer,

@@ -38,7 +38,10 @@ export interface AppConfig {
   worker: WorkerTuning & { healthPort: number };
   api: { port: number; host: string; bodyLimit: string; publicBaseUrl: string };
   devServer: { uiPort: number; dataDir: string };
-  signing: { privateKeyPath: string; keyId: string; retiredPublicKeysDir: string };
+  /** The worker signs with the private key; the API reads only public keys (publicKeyPath + retiredPublicKeysDir). */
+  signing: { privateKeyPath: string; keyId: string; publicKeyPath: string; retiredPublicKeysDir: string };
+  /** Days after which ended cases' personal data and archived applications are purged (docs/security.md, Retention). */
+  retention: { caseDays: number; archiveDays: number };
   jwt: { secret: string; issuer: string; publicKeyPath?: string };
   /** Payload encryption (infra/temporal/codec.ts) and its codec endpoint for the Temporal UI (api/routes/codec.ts). */
   payloadCodec: { keysDir: string; currentKeyId: string; uiOrigins: string[]; devSecret?: string };
@@ -56,7 +59,32 @@ function int(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+/**
+ * Secrets as files (Kubernetes Secret volumes, compose secrets): `JWT_SECRET_FILE` and `DATABASE_URL_FILE` name a file
+ * whose content (without its trailing newline) is the value, so no secret sits in the process environment. A variable
+ * and its file with different values is an error.
+ */
+export function withSecretFiles(env: Env): Env {
+  let out = env;
+  for (const [name, file] of [
+    ['JWT_SECRET', env.JWT_SECRET_FILE],
+    ['DATABASE_URL', env.DATABASE_URL_FILE],
+  ] as const) {
+    if (!file) continue;
+    let value: string;
+    try {
+      value = fs.readFileSync(path.resolve(PROJECT_ROOT, file), 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      throw new Error(`${name}_FILE: cannot read ${file}`);
+    }
+    if (env[name] && env[name] !== value) throw new Error(`set ${name} or ${name}_FILE, not both`);
+    out = { ...out, [name]: value };
+  }
+  return out;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
+  env = withSecretFiles(env);
   const dataDir = path.resolve(PROJECT_ROOT, env.ONESTOP_DATA_DIR ?? '.data');
   const address = env.TEMPORAL_ADDRESS ?? '';
   const apiPort = int(env, 'API_PORT', 3000);
@@ -99,7 +127,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
     signing: {
       privateKeyPath: path.resolve(PROJECT_ROOT, env.SIGNING_KEY_PATH ?? path.join(dataDir, 'keys', 'certificate-signing.pem')),
       keyId: env.SIGNING_KEY_ID ?? 'dev-1',
+      // The current public key: written by the worker next to the private key in development, a deployed file
+      // (ConfigMap) in production. The API needs only this and the retired keys, never SIGNING_KEY_PATH.
+      publicKeyPath: path.resolve(
+        PROJECT_ROOT,
+        env.SIGNING_PUBLIC_KEY_PATH ??
+          path.join(path.dirname(path.resolve(PROJECT_ROOT, env.SIGNING_KEY_PATH ?? path.join(dataDir, 'keys', 'certificate-signing.pem'))), `${env.SIGNING_KEY_ID ?? 'dev-1'}.pub.pem`),
+      ),
       retiredPublicKeysDir: path.resolve(PROJECT_ROOT, env.SIGNING_PUBLIC_KEYS_DIR ?? path.join(dataDir, 'keys', 'retired')),
+    },
+    retention: {
+      // PIPL art. 19: the shortest time the purpose needs. A decided case may be challenged for 6 months (行政诉讼法
+      // art. 46) or 60 days (行政复议法 art. 20): a year covers both. Archived applications serve reuse on later
+      // applications (renewals): 3 years. docs/security.md, "Retention".
+      caseDays: int(env, 'RETENTION_CASE_DAYS', 365),
+      archiveDays: int(env, 'RETENTION_ARCHIVE_DAYS', 1095),
     },
     jwt: {
       secret: env.JWT_SECRET ?? 'onestop-dev-secret-change-me',

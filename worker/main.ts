@@ -11,6 +11,7 @@ import { CertificateSigner } from '../infra/signing/certificate-signer';
 import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec';
 import { connectWorker } from '../infra/temporal/connection';
 import { createCaseWorker } from './create-worker';
+import { ensureSchedules } from './schedules';
 import { fatal } from '../infra/process';
 
 async function main(): Promise<void> {
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const orm = await openOrm(cfg.databaseUrl);
   const signer = CertificateSigner.fromFile(cfg.signing.privateKeyPath, cfg.signing.keyId, !process.env.NODE_ENV?.startsWith('prod'));
+  // The API reads only the public key: publish it in development, check the deployed one matches in production.
+  signer.syncPublicKeyFile(cfg.signing.publicKeyPath, { publish: !process.env.NODE_ENV?.startsWith('prod') });
   const connection = await connectWorker(cfg.temporal);
   const worker = await createCaseWorker({
     connection,
@@ -29,6 +32,8 @@ async function main(): Promise<void> {
     tuning: cfg.worker,
     dataConverter: payloadDataConverter(codec),
   });
+
+  await ensureSchedules(cfg, payloadDataConverter(codec));
 
   // Liveness/readiness for orchestrators and for `npm start`: 200 while the worker is running.
   const health = http.createServer((_req, res) => {

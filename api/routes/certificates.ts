@@ -1,40 +1,125 @@
 /**
- * Electronic certificates. The body carries the exact signed payload string and the base64 Ed25519 signature, so
- * anyone can verify a certificate offline with the public key served here.
+ * Electronic certificates. The authenticated view carries the exact signed payload string and the base64 Ed25519
+ * signature, so anyone can verify a certificate offline with the public key served here.
+ *
+ * Public verification (no token) is computed from the signed payload (infra/signing/verification.ts): a row changed in
+ * the database answers `tampered`, and the fields shown are the payload's, minimised. Two public routes:
+ * - `GET /certificates/verify/:code`: the QR code printed on a certificate points here. The random verification code
+ *   is what makes the details visible: whoever holds the paper can see the (masked) certificate, nobody can enumerate.
+ * - `GET /certificates/:no/verify`: kept for existing clients. Certificate numbers are guessable (case number + index),
+ *   so without the code it answers the status only (valid | revoked | expired | tampered | unknown), never the holder.
  */
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from '../schemas/zod';
 import { shanghaiDate } from '../../domain/calendar';
-import { verifyCertificateSignature } from '../../infra/signing/certificate-signer';
+import { Certificate } from '../../infra/db/entities';
+import {
+  CERTIFICATE_STATUSES,
+  checkCertificate,
+  publicCertificate,
+  type CertificateCheck,
+  type StoredCertificate,
+} from '../../infra/signing/verification';
+import { certificatePurpose, findCertificateForCaller } from '../../infra/repositories/certificates';
+import { recordAccess } from '../../infra/repositories/access-log';
 import type { ApiDeps } from '../context';
 import { ApiError, notFound } from '../http/errors';
-import { json, type RouteTable } from '../http/route';
-
-interface CertRow {
-  no: string;
-  case_no: string;
-  type: string;
-  subject_key: string;
-  holder_key: string;
-  holder_name: string;
-  authority: string;
-  fields: Record<string, unknown>;
-  valid_from: string;
-  valid_until: string;
-  issued_at: Date;
-  payload: string;
-  signature: string;
-  key_id: string;
-  revoked_at: Date | null;
-  revoked_reason: string | null;
-}
+import { errorBody, json, type RouteTable } from '../http/route';
 
 const noParam = z.object({ no: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
-const SELECT = `select no, case_no, type, subject_key, holder_key, holder_name, authority, fields, to_char(valid_from, 'YYYY-MM-DD') as valid_from,
-  to_char(valid_until, 'YYYY-MM-DD') as valid_until, issued_at, payload, signature, key_id, revoked_at, revoked_reason from certificate where no = ?`;
+// New codes are 24 base32 characters; codes given to certificates issued before codes existed are 32 hex characters.
+const codeParam = z.object({ code: z.string().regex(/^[A-Za-z0-9]{16,32}$/, 'a verification code: 16 to 32 letters and digits') });
+
+const bilingual = z.object({ zh: z.string(), en: z.string() });
+const fieldValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]);
+const status = z.enum(CERTIFICATE_STATUSES).openapi({ description: '`tampered`: the stored certificate does not match what was signed' });
+
+const publicCertificateSchema = z
+  .object({
+    no: z.string(),
+    type: z.string(),
+    name: bilingual,
+    holder: z.object({
+      name: z.string().openapi({ description: "A person's name masked (张*); an organisation's name (public record) whole" }),
+      kind: z.enum(['organisation', 'person']),
+    }),
+    subject: z.string().openapi({ description: '`case`, or the masked plate of the vehicle the certificate is for' }),
+    authority: bilingual,
+    validFrom: z.string(),
+    validUntil: z.string(),
+    issuedAt: z.string(),
+    keyId: z.string(),
+    fields: z.record(z.string(), fieldValue).openapi({ description: 'Signed fields the public may see, masked where they name a person or a plate' }),
+    withheldFields: z.array(z.string()).openapi({ description: 'Signed fields not shown publicly (e.g. school-bus stops and times)' }),
+  })
+  .openapi('PublicCertificate');
+
+const verifyByCodeBody = z
+  .object({
+    status,
+    signatureValid: z.boolean().nullable(),
+    revokedAt: z.string().nullable(),
+    certificate: publicCertificateSchema.nullable().openapi({ description: 'From the verified payload; null when unknown or tampered' }),
+  })
+  .openapi('CertificateVerification');
+
+const statusOnlyBody = z.object({ no: z.string(), status, signatureValid: z.boolean().nullable() }).openapi('CertificateStatus');
+
+const certificateBody = z
+  .object({
+    no: z.string(),
+    caseNo: z.string(),
+    type: z.string(),
+    subject: z.string(),
+    holder: z.object({ key: z.string(), name: z.string() }),
+    authority: z.string(),
+    fields: z.record(z.string(), fieldValue),
+    validFrom: z.string(),
+    validUntil: z.string(),
+    revoked: z.boolean(),
+    revokedReason: z.string().nullable(),
+    keyId: z.string(),
+    payload: z.string().openapi({ description: 'The exact signed string (canonical JSON)' }),
+    signature: z.string().openapi({ description: 'Ed25519 signature of `payload`, base64' }),
+    signatureAlgorithm: z.literal('Ed25519'),
+    verificationCode: z.string().openapi({ description: 'Random; print it (as the QR code of verifyPath) on the certificate' }),
+    verifyPath: z.string(),
+  })
+  .openapi('Certificate');
+
+/** `date` columns come back as `YYYY-MM-DD` strings; a Date is accepted too. */
+const day = (d: unknown) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10));
+
+function stored(c: Certificate): StoredCertificate {
+  return {
+    no: c.no,
+    caseNo: c.caseNo,
+    type: c.type,
+    subjectKey: c.subjectKey,
+    holderKey: c.holderKey,
+    holderName: c.holderName,
+    authority: c.authority,
+    fields: c.fields,
+    validFrom: day(c.validFrom),
+    validUntil: day(c.validUntil),
+    issuedAt: c.issuedAt,
+    payload: c.payload,
+    signature: c.signature,
+    keyId: c.keyId,
+    revokedAt: c.revokedAt ?? null,
+    verificationCode: c.verificationCode,
+  };
+}
 
 export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
-  const conn = () => deps.orm.em.fork().getConnection();
-  const load = async (no: string) => (await conn().execute<CertRow[]>(SELECT, [no]))[0];
+  const em = (): EntityManager => deps.orm.em.fork() as EntityManager;
+  const byNo = (no: string) => em().findOne(Certificate, { no });
+  const check = (c: Certificate | null): CertificateCheck => {
+    const result = checkCertificate(c ? stored(c) : undefined, (id) => deps.publicKeys.get(id), shanghaiDate(Date.now()));
+    // An integrity incident for ops: the number and the names of the facts that disagree, never their values.
+    if (c && result.status === 'tampered') deps.log(`certificate ${c.no} failed verification: ${result.problems.join(', ')}`);
+    return result;
+  };
 
   t.add({
     method: 'get',
@@ -43,7 +128,7 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
     tags: ['public'],
     access: 'public',
     query: z.object({ keyId: z.string().max(64).optional() }),
-    responses: { 200: { description: 'PEM', content: { 'application/x-pem-file': { schema: z.string() } } }, 404: json(z.object({}), 'Unknown key id') },
+    responses: { 200: { description: 'PEM', content: { 'application/x-pem-file': { schema: z.string() } } }, 404: json(errorBody, 'Unknown key id') },
     handler: async ({ query }) => {
       const pem = query.keyId ? deps.publicKeys.get(query.keyId) : deps.publicKeys.currentPem;
       if (!pem) throw notFound(`public key ${query.keyId}`);
@@ -53,54 +138,79 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
 
   t.add({
     method: 'get',
-    path: '/certificates/:no/verify',
-    summary: 'Public verification: valid | revoked | expired | unknown, and whether the signature checks',
+    path: '/certificates/verify/:code',
+    summary: 'Public verification by the code printed (as a QR code) on the certificate: status and the masked certificate, from the signed payload',
+    description:
+      'valid | revoked | expired | tampered | unknown. Everything shown comes from the signed payload; a stored certificate that differs from it in any fact answers `tampered`. Names of persons and plates are masked, where children board is withheld.',
     tags: ['public'],
     access: 'public',
-    params: noParam,
-    responses: { 200: json(z.object({ no: z.string(), status: z.enum(['valid', 'revoked', 'expired', 'unknown']), signatureValid: z.boolean().nullable() }), 'Verification result') },
+    params: codeParam,
+    responses: { 200: json(verifyByCodeBody, 'Verification result') },
     handler: async ({ params }) => {
-      const c = await load(params.no);
-      if (!c) return { status: 200, body: { no: params.no, status: 'unknown', signatureValid: null } };
-      const key = deps.publicKeys.get(c.key_id);
-      const signatureValid = key ? verifyCertificateSignature(c.payload, c.signature, key) : false;
-      const status = c.revoked_at ? 'revoked' : c.valid_until < shanghaiDate(Date.now()) ? 'expired' : 'valid';
+      const c = await em().findOne(Certificate, { verificationCode: params.code });
+      const result = check(c);
+      const shown = result.payload && result.status !== 'tampered' ? publicCertificate(result.payload) : null;
       return {
         status: 200,
-        body: { no: c.no, status, signatureValid, keyId: c.key_id, type: c.type, holder: c.holder_name, authority: c.authority, validUntil: c.valid_until },
+        body: {
+          status: result.status,
+          signatureValid: result.signatureValid,
+          revokedAt: result.status === 'revoked' && c?.revokedAt ? c.revokedAt.toISOString() : null,
+          certificate: shown,
+        },
       };
     },
   });
 
   t.add({
     method: 'get',
+    path: '/certificates/:no/verify',
+    summary: 'Public status of a certificate number: valid | revoked | expired | tampered | unknown (details only with the verification code)',
+    description: 'Certificate numbers can be guessed, so this answers the status alone and names no holder. `GET /certificates/verify/{code}` shows the certificate.',
+    tags: ['public'],
+    access: 'public',
+    params: noParam,
+    responses: { 200: json(statusOnlyBody, 'Verification result') },
+    handler: async ({ params }) => {
+      const result = check(await byNo(params.no));
+      return { status: 200, body: { no: params.no, status: result.status, signatureValid: result.signatureValid } };
+    },
+  });
+
+  t.add({
+    method: 'get',
     path: '/certificates/:no',
-    summary: 'A certificate with its signed payload string and base64 signature',
+    summary: 'A certificate with its signed payload string, base64 signature and verification code',
     tags: ['certificates'],
     access: ['portal', 'reviewer', 'ops'],
     params: noParam,
-    responses: { 200: json(z.object({ no: z.string(), payload: z.string(), signature: z.string() }).loose(), 'The certificate'), 404: json(z.object({}), 'Unknown') },
-    handler: async ({ params }) => {
-      const c = await load(params.no);
+    responses: { 200: json(certificateBody, 'The certificate'), 404: json(errorBody, 'Unknown') },
+    handler: async ({ params, principal }) => {
+      // Ownership (issue 10, infra/repositories/certificates.ts): the holder's portal client or the holder, reviewers of
+      // a department that took part, ops; 404 for anyone else. The read of the holder's data is logged.
+      const c = await findCertificateForCaller(em(), params.no, principal!);
       if (!c) throw notFound(`certificate ${params.no}`);
+      await recordAccess(em(), principal!, [c.holderKey], `certificate:${c.no}`, certificatePurpose(principal!));
       return {
         status: 200,
         body: {
           no: c.no,
-          caseNo: c.case_no,
+          caseNo: c.caseNo,
           type: c.type,
-          subject: c.subject_key,
-          holder: { key: c.holder_key, name: c.holder_name },
+          subject: c.subjectKey,
+          holder: { key: c.holderKey, name: c.holderName },
           authority: c.authority,
           fields: c.fields,
-          validFrom: c.valid_from,
-          validUntil: c.valid_until,
-          revoked: c.revoked_at !== null,
-          revokedReason: c.revoked_reason,
-          keyId: c.key_id,
+          validFrom: day(c.validFrom),
+          validUntil: day(c.validUntil),
+          revoked: c.revokedAt != null,
+          revokedReason: c.revokedReason ?? null,
+          keyId: c.keyId,
           payload: c.payload,
           signature: c.signature,
           signatureAlgorithm: 'Ed25519',
+          verificationCode: c.verificationCode,
+          verifyPath: `/api/v1/certificates/verify/${c.verificationCode}`,
         },
       };
     },
@@ -114,14 +224,15 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
     access: ['ops'],
     params: noParam,
     body: z.object({ reason: z.string().trim().min(1).max(500) }),
-    responses: { 200: json(z.object({ no: z.string(), revoked: z.boolean() }), 'Revoked'), 404: json(z.object({}), 'Unknown'), 409: json(z.object({}), 'Already revoked') },
+    responses: {
+      200: json(z.object({ no: z.string(), revoked: z.boolean(), reason: z.string() }), 'Revoked'),
+      404: json(errorBody, 'Unknown'),
+      409: json(errorBody, 'Already revoked'),
+    },
     handler: async ({ params, body }) => {
-      const updated = await conn().execute<{ no: string }[]>(
-        'update certificate set revoked_at = now(), revoked_reason = ? where no = ? and revoked_at is null returning no',
-        [body.reason, params.no],
-      );
-      if (updated.length === 0) {
-        if (!(await load(params.no))) throw notFound(`certificate ${params.no}`);
+      const updated = await em().nativeUpdate(Certificate, { no: params.no, revokedAt: null }, { revokedAt: new Date(), revokedReason: body.reason });
+      if (updated === 0) {
+        if (!(await byNo(params.no))) throw notFound(`certificate ${params.no}`);
         throw new ApiError('conflict', `certificate ${params.no} is already revoked`);
       }
       return { status: 200, body: { no: params.no, revoked: true, reason: body.reason } };

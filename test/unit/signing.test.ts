@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CertificateSigner, PublicKeyRing, canonicalJson, verifyCertificateSignature } from '../../infra/signing/certificate-signer';
+import {
+  CertificateSigner,
+  PublicKeyRing,
+  canonicalJson,
+  ensureDevSigningKeys,
+  newVerificationCode,
+  verifyCertificateSignature,
+} from '../../infra/signing/certificate-signer';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'onestop-signing-'));
 
@@ -47,5 +54,63 @@ describe('certificate signatures', () => {
     expect(verifyCertificateSignature(payload, old.sign(payload), ring.currentPem)).toBe(false);
     expect(ring.ids()).toEqual(['k2025', 'k2026']);
     expect(ring.get('unknown')).toBeUndefined();
+  });
+});
+
+describe('verification codes', () => {
+  it('are 24 base32 characters, random, and never repeat in 10,000 draws', () => {
+    const codes = Array.from({ length: 10_000 }, newVerificationCode);
+    expect(codes.every((c) => /^[A-Z2-7]{24}$/.test(c))).toBe(true);
+    expect(new Set(codes).size).toBe(codes.length);
+    // Every symbol of the alphabet shows up: the encoding uses all 5 bits of each character.
+    expect(new Set(codes.join('')).size).toBe(32);
+  });
+});
+
+describe('public keys only for the API', () => {
+  it('the worker publishes the public key in development and refuses a mismatching deployed one in production', () => {
+    const dir = tmp();
+    const signer = CertificateSigner.fromFile(path.join(dir, 'k.pem'), 'k1', true);
+    const pub = path.join(dir, 'k1.pub.pem');
+    expect(signer.syncPublicKeyFile(pub, { publish: false })).toBe('absent');
+    expect(signer.syncPublicKeyFile(pub, { publish: true })).toBe('written');
+    expect(fs.readFileSync(pub, 'utf8')).toBe(signer.publicKeyPem);
+    expect(fs.readFileSync(pub, 'utf8')).not.toMatch(/PRIVATE/);
+    expect(signer.syncPublicKeyFile(pub, { publish: false })).toBe('unchanged');
+    const other = CertificateSigner.fromFile(path.join(dir, 'other.pem'), 'k1', true);
+    expect(() => other.syncPublicKeyFile(pub, { publish: false })).toThrow(/not the public half of the signing key k1/);
+    expect(other.syncPublicKeyFile(pub, { publish: true })).toBe('written'); // dev: a regenerated key republishes
+    expect(fs.readFileSync(pub, 'utf8')).toBe(other.publicKeyPem);
+  });
+
+  it('the key ring reads public PEM files and refuses a private key, wherever it is put', () => {
+    const dir = tmp();
+    const signer = CertificateSigner.fromFile(path.join(dir, 'k.pem'), 'k1', true);
+    const pub = path.join(dir, 'k1.pub.pem');
+    signer.syncPublicKeyFile(pub, { publish: true });
+    const ring = PublicKeyRing.fromFiles({ currentKeyId: 'k1', currentPublicKeyPath: pub, retiredKeysDir: path.join(dir, 'none') });
+    expect(ring.currentPem).toBe(signer.publicKeyPem);
+    expect(() => PublicKeyRing.fromFiles({ currentKeyId: 'k1', currentPublicKeyPath: path.join(dir, 'k.pem') })).toThrow(/private key; the API reads public keys only/);
+    expect(() => PublicKeyRing.fromFiles({ currentKeyId: 'k1', currentPublicKeyPath: path.join(dir, 'missing.pem') })).toThrow(/SIGNING_PUBLIC_KEY_PATH/);
+    const retired = path.join(dir, 'retired');
+    fs.mkdirSync(retired);
+    fs.copyFileSync(path.join(dir, 'k.pem'), path.join(retired, 'old.pem'));
+    expect(() => PublicKeyRing.fromFiles({ currentKeyId: 'k1', currentPublicKeyPath: pub, retiredKeysDir: retired })).toThrow(/old\.pem holds a private key/);
+    fs.writeFileSync(path.join(retired, 'old.pem'), 'not a key');
+    expect(() => PublicKeyRing.fromFiles({ currentKeyId: 'k1', currentPublicKeyPath: pub, retiredKeysDir: retired })).toThrow(/not a PEM public key/);
+  });
+
+  it('in development the first start creates the key pair once; an existing public key is used without touching the private key', () => {
+    const dir = tmp();
+    const priv = path.join(dir, 'keys', 'signing.pem');
+    const pub = path.join(dir, 'keys', 'dev-1.pub.pem');
+    ensureDevSigningKeys(priv, pub, 'dev-1');
+    expect(fs.existsSync(priv)).toBe(true);
+    const first = fs.readFileSync(pub, 'utf8');
+    expect(first).toBe(CertificateSigner.fromFile(priv, 'dev-1', false).publicKeyPem);
+    fs.rmSync(priv); // gone: the second call must neither read nor regenerate it
+    ensureDevSigningKeys(priv, pub, 'dev-1');
+    expect(fs.existsSync(priv)).toBe(false);
+    expect(fs.readFileSync(pub, 'utf8')).toBe(first);
   });
 });

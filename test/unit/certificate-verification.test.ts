@@ -1,0 +1,176 @@
+/**
+ * Public certificate verification (infra/signing/verification.ts): computed from the signed payload, `tampered` on any
+ * disagreement between the row and what was signed, and a minimised public view.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { creditCodeWithCheck, idCardWithCheck } from '../../domain/identifiers';
+import { CertificateSigner, canonicalJson, newVerificationCode } from '../../infra/signing/certificate-signer';
+import { checkCertificate, isOrganisationKey, publicCertificate, type StoredCertificate } from '../../infra/signing/verification';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onestop-verify-'));
+const signer = CertificateSigner.fromFile(path.join(dir, 'k.pem'), 'k1', true);
+const otherSigner = CertificateSigner.fromFile(path.join(dir, 'other.pem'), 'k1', true);
+const keys = (id: string) => (id === 'k1' ? signer.publicKeyPem : undefined);
+const SCHOOL = creditCodeWithCheck('12370800MB0000010');
+const PERSON = idCardWithCheck('37080219800101001');
+const TODAY = '2026-11-26';
+
+/** A certificate as activities/certificates.ts issues it: the row and its signed payload agree. */
+function issue(over: { holderKey?: string; holderName?: string; fields?: Record<string, unknown>; withCode?: boolean } = {}): StoredCertificate {
+  const code = newVerificationCode();
+  const fields = over.fields ?? {
+    'vehicle.plate': '鲁H12345',
+    'carrier.name': '济宁安运校车服务有限公司',
+    'driver.name': '李建国',
+    'route.name': '实验小学-北湖新区线',
+    'route.departureTimes': ['07:10', '16:40'],
+    'route.stops': ['实验小学', '北湖公园'],
+  };
+  const holder = { key: over.holderKey ?? SCHOOL, name: over.holderName ?? '济宁市任城区实验小学' };
+  const issuedAt = new Date('2026-11-26T02:03:04.567Z');
+  const body = {
+    no: 'JN-SCHOOLBUS-20261126-000001-C2-1',
+    type: 'school-bus-sign',
+    name: { zh: '校车标牌', en: 'School bus sign' },
+    caseNo: 'JN-SCHOOLBUS-20261126-000001',
+    holder,
+    subject: '鲁H12345',
+    fields,
+    authority: { zh: '济宁市公安局交通警察支队', en: 'Jining Traffic Police' },
+    validFrom: '2026-11-26',
+    validUntil: '2029-11-25',
+    issuedAt: '2026-11-26T10:03:04+08:00',
+    keyId: 'k1',
+    ...(over.withCode === false ? {} : { verificationCode: code }),
+  };
+  const payload = canonicalJson(body);
+  return {
+    no: body.no,
+    caseNo: body.caseNo,
+    type: body.type,
+    subjectKey: body.subject,
+    holderKey: holder.key,
+    holderName: holder.name,
+    authority: body.authority.zh,
+    fields: JSON.parse(JSON.stringify(fields)) as Record<string, unknown>,
+    validFrom: body.validFrom,
+    validUntil: body.validUntil,
+    issuedAt,
+    payload,
+    signature: signer.sign(payload),
+    keyId: 'k1',
+    revokedAt: null,
+    verificationCode: code,
+  };
+}
+
+describe('checkCertificate', () => {
+  it('an untouched certificate is valid, with its signature checked and the payload returned', () => {
+    const c = issue();
+    const r = checkCertificate(c, keys, TODAY);
+    expect(r).toMatchObject({ status: 'valid', signatureValid: true, problems: [] });
+    expect(r.payload?.holder.name).toBe('济宁市任城区实验小学');
+  });
+
+  it('no row: unknown', () => {
+    expect(checkCertificate(undefined, keys, TODAY)).toEqual({ status: 'unknown', signatureValid: null, payload: null, problems: [] });
+  });
+
+  it('revoked wins over valid; expiry is read from the signed validUntil', () => {
+    expect(checkCertificate({ ...issue(), revokedAt: new Date() }, keys, TODAY).status).toBe('revoked');
+    expect(checkCertificate(issue(), keys, '2029-11-25').status).toBe('valid'); // valid through its last day
+    expect(checkCertificate(issue(), keys, '2029-11-26').status).toBe('expired');
+  });
+
+  const tamperings: [string, (c: StoredCertificate) => StoredCertificate, string][] = [
+    ['holder name', (c) => ({ ...c, holderName: '济宁市某某小学' }), 'holder.name'],
+    ['holder key', (c) => ({ ...c, holderKey: creditCodeWithCheck('91370800MA3C00020') }), 'holder.key'],
+    ['a field value', (c) => ({ ...c, fields: { ...c.fields, 'vehicle.plate': '鲁H99999' } }), 'fields'],
+    ['an added field', (c) => ({ ...c, fields: { ...c.fields, extra: 1 } }), 'fields'],
+    ['validUntil (extended)', (c) => ({ ...c, validUntil: '2039-11-25' }), 'validUntil'],
+    ['validFrom', (c) => ({ ...c, validFrom: '2026-01-01' }), 'validFrom'],
+    ['type', (c) => ({ ...c, type: 'school-bus-permit' }), 'type'],
+    ['case', (c) => ({ ...c, caseNo: 'JN-SCHOOLBUS-20261126-000002' }), 'caseNo'],
+    ['subject', (c) => ({ ...c, subjectKey: '鲁H54321' }), 'subject'],
+    ['authority', (c) => ({ ...c, authority: '某某局' }), 'authority'],
+    ['issue time', (c) => ({ ...c, issuedAt: new Date('2025-01-01T00:00:00Z') }), 'issuedAt'],
+    ['verification code (QR pointed at another certificate)', (c) => ({ ...c, verificationCode: newVerificationCode() }), 'verificationCode'],
+    ['number', (c) => ({ ...c, no: 'JN-SCHOOLBUS-20261126-000001-C2-2' }), 'no'],
+  ];
+  it.each(tamperings)('a row whose %s changed is tampered, and the problem is named without its value', (_what, change, problem) => {
+    const r = checkCertificate(change(issue()), keys, TODAY);
+    expect(r.status).toBe('tampered');
+    expect(r.signatureValid).toBe(true);
+    expect(r.problems).toEqual([problem]);
+    expect(JSON.stringify(r.problems)).not.toMatch(/鲁H|小学|某某/);
+  });
+
+  it('a payload rewritten in the database (and its fields with it) fails the signature: tampered', () => {
+    const c = issue();
+    const payload = c.payload.replace('济宁市任城区实验小学', '济宁市某某小学');
+    const r = checkCertificate({ ...c, payload, holderName: '济宁市某某小学' }, keys, TODAY);
+    expect(r).toEqual({ status: 'tampered', signatureValid: false, payload: null, problems: ['signature'] });
+  });
+
+  it('a payload re-signed with another key under the same key id, or a key id nobody knows: tampered', () => {
+    const c = issue();
+    expect(checkCertificate({ ...c, signature: otherSigner.sign(c.payload) }, keys, TODAY).status).toBe('tampered');
+    expect(checkCertificate({ ...c, keyId: 'k9' }, keys, TODAY)).toMatchObject({ status: 'tampered', signatureValid: false });
+  });
+
+  it('a signed payload of the wrong shape is tampered, never a crash', () => {
+    const c = issue();
+    for (const payload of ['not json', '{"no":"x"}', 'null', '[]']) {
+      expect(checkCertificate({ ...c, payload, signature: signer.sign(payload) }, keys, TODAY).status).toBe('tampered');
+    }
+  });
+
+  it('certificates issued before verification codes existed verify on the other facts', () => {
+    const legacy = issue({ withCode: false });
+    expect(checkCertificate({ ...legacy, verificationCode: 'a'.repeat(32) }, keys, TODAY).status).toBe('valid');
+    expect(checkCertificate({ ...legacy, verificationCode: 'a'.repeat(32), holderName: 'x' }, keys, TODAY).status).toBe('tampered');
+  });
+
+  it('a field stored with its keys in another order is the same field (jsonb does not keep key order)', () => {
+    const c = issue({ fields: { b: 1, a: 2 } });
+    expect(checkCertificate({ ...c, fields: { a: 2, b: 1 } }, keys, TODAY).status).toBe('valid');
+  });
+});
+
+describe('publicCertificate', () => {
+  it('an organisation holder is shown whole; plates, drivers masked; where children board withheld', () => {
+    const view = publicCertificate(checkCertificate(issue(), keys, TODAY).payload!);
+    expect(view.holder).toEqual({ name: '济宁市任城区实验小学', kind: 'organisation' });
+    expect(view.subject).toBe('鲁H***45');
+    expect(view.fields).toEqual({
+      'carrier.name': '济宁安运校车服务有限公司',
+      'driver.name': '李**',
+      'route.name': '实验小学-北湖新区线',
+      'vehicle.plate': '鲁H***45',
+    });
+    expect(view.withheldFields).toEqual(['route.departureTimes', 'route.stops']);
+    expect(JSON.stringify(view)).not.toMatch(/07:10|北湖公园|李建国|12345/);
+  });
+
+  it('a person holder is masked, in the holder and in applicant.name', () => {
+    const c = issue({ holderKey: PERSON, holderName: '张伟', fields: { 'applicant.name': '张伟', 'applicant.legalRepresentative': '王芳' } });
+    const view = publicCertificate(checkCertificate(c, keys, TODAY).payload!);
+    expect(view.holder).toEqual({ name: '张*', kind: 'person' });
+    expect(view.fields).toEqual({ 'applicant.name': '张*', 'applicant.legalRepresentative': '王*' });
+    expect(JSON.stringify(view)).not.toMatch(/张伟|王芳|37080219800101/);
+  });
+
+  it('a field without a public rule is withheld, whatever it holds', () => {
+    const view = publicCertificate(checkCertificate(issue({ fields: { 'driver.idCard': PERSON, 'vehicle.seats': 19 } }), keys, TODAY).payload!);
+    expect(view.fields).toEqual({ 'vehicle.seats': 19 });
+    expect(view.withheldFields).toEqual(['driver.idCard']);
+  });
+
+  it('organisation keys are credit codes that are not also ID numbers', () => {
+    expect(isOrganisationKey(SCHOOL)).toBe(true);
+    expect(isOrganisationKey(PERSON)).toBe(false);
+    expect(isOrganisationKey('not a key')).toBe(false);
+  });
+});
