@@ -9,6 +9,7 @@ import type { ApiDeps } from './context';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { RouteTable } from './http/route';
 import { attentionRoutes } from './routes/attention';
+import { accessLogRoutes } from './routes/access-log';
 import { caseRoutes } from './routes/cases';
 import { catalogRoutes } from './routes/catalog';
 import { certificateRoutes } from './routes/certificates';
@@ -38,6 +39,7 @@ export function createApp(deps: ApiDeps): { app: Express; openapi: Record<string
   attentionRoutes(table, deps);
   reviewRoutes(table, deps);
   opsRoutes(table, deps);
+  accessLogRoutes(table, deps);
 
   const openapi = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',

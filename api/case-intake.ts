@@ -1,7 +1,8 @@
 /**
  * Submitting a case (一端受理): allocate the case number, store the application, archive it for reuse, start the
- * case workflow. Idempotent on the Idempotency-Key, also under races: the key is a unique constraint, and the case
- * number counter is incremented in the same transaction, so a losing racer rolls back without a gap or a second case.
+ * case workflow. Idempotent on the Idempotency-Key of the submitting portal client, also under races: (client, key) is
+ * a unique constraint, and the case number counter is incremented in the same transaction, so a losing racer rolls
+ * back without a gap or a second case. The same key from another client is another case: keys are never shared.
  */
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -10,6 +11,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { formatShanghai, shanghaiDate, type WorkingDayCalendar } from '../domain/calendar';
 import { toEpochMs } from '../infra/db/timestamps';
 import type { CaseInput, ServiceDefinition } from '../domain/types';
+import { deleteUnstartedCase, findByIdempotencyKey, insertCase } from '../infra/repositories/cases';
 import { canonicalJson } from '../infra/signing/certificate-signer';
 import { CaseStatusKey, OneStopServiceKey, CASE_WORKFLOW_TYPE } from '../workflows/definitions';
 
@@ -20,7 +22,14 @@ export interface CaseSubmission {
   scenarioAnswers: Record<string, string>;
   materials: { material: string; reference: string }[];
   webhookUrl?: string;
+  /** The submitting portal client (`counter` for ops at the service counter): idempotency keys are scoped per client. */
+  portalClientId?: string;
+  /** The applicant identity the city's identity system asserted in the token (or the counter checked in person). */
+  applicantSubject?: string;
 }
+
+/** Cases submitted without a client id (tests and tools that call `submitCase` directly). */
+export const UNREGISTERED_CLIENT = 'unregistered';
 
 export interface IntakeDeps {
   orm: MikroORM;
@@ -40,7 +49,8 @@ export interface IntakeResult {
 export class IdempotencyConflictError extends Error {}
 
 export function requestHash(serviceCode: string, s: CaseSubmission): string {
-  const { idempotencyKey: _key, ...rest } = s;
+  // The hash is of the application itself: who submitted it scopes the key, it is not part of the content.
+  const { idempotencyKey: _key, portalClientId: _client, applicantSubject: _subject, ...rest } = s;
   return createHash('sha256').update(canonicalJson({ serviceCode, ...rest })).digest('hex');
 }
 
@@ -52,69 +62,40 @@ export async function submitCase(deps: IntakeDeps, definition: ServiceDefinition
   const hash = requestHash(definition.code, s);
   const deadline = deps.calendar.addWorkingDays(nowMs, definition.review.caseLimitWorkingDays);
   const em = deps.orm.em.fork();
-  const conn = em.getConnection();
+  const portalClientId = s.portalClientId ?? UNREGISTERED_CLIENT;
 
-  const existing = await conn.execute<{ case_no: string; request_hash: string; status: string; deadline: Date | null; accepted_at: Date; deadline_provisional: boolean }[]>(
-    'select case_no, request_hash, status, deadline, accepted_at, deadline_provisional from one_stop_case where idempotency_key = ?',
-    [s.idempotencyKey],
-  );
-  let row = existing[0];
+  // [issue 10 part 3: webhook URL validation] The callback URL is checked against the client's registered origins by
+  // another module; its call goes here, before anything is stored.
+
+  let row = await findByIdempotencyKey(em, portalClientId, s.idempotencyKey);
   let created = false;
   if (!row) {
-    // One transaction on one connection (`tx.execute` carries the transaction context): the counter, the case row and
-    // the archive commit together or not at all.
-    const inserted = await em.transactional(async (tx) => {
-      const prefix = `${definition.caseNumberPrefix}-${shanghaiDate(nowMs).replaceAll('-', '')}`;
-      const counter = await tx.execute<{ value: number }[]>(
-        `insert into case_counter (prefix, value) values (?, 1)
-         on conflict (prefix) do update set value = case_counter.value + 1 returning value`,
-        [prefix],
-      );
-      const caseNo = `${prefix}-${String(counter[0]!.value).padStart(6, '0')}`;
-      const rows = await tx.execute<{ case_no: string }[]>(
-        `insert into one_stop_case (case_no, service_code, definition_version, idempotency_key, request_hash, applicant_key,
-           applicant_name, channel, status, form, accepted_at, deadline, deadline_provisional, webhook_url, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?)
-         on conflict (idempotency_key) do nothing returning case_no`,
-        [
-          caseNo,
-          definition.code,
-          definition.version,
-          s.idempotencyKey,
-          hash,
-          s.form.applicant.creditCode,
-          s.form.applicant.name,
-          s.channel,
-          JSON.stringify({ ...s.form, scenarioAnswers: s.scenarioAnswers, materials: s.materials }),
-          new Date(nowMs),
-          new Date(deadline.deadlineMs),
-          deadline.provisional,
-          s.webhookUrl ?? null,
-          new Date(nowMs),
-        ],
-      );
-      if (rows.length === 0) throw new LostRace();
-      await tx.execute(
-        `insert into archived_application (applicant_key, service_code, case_no, data, archived_at) values (?, ?, ?, ?, ?)`,
-        [s.form.applicant.creditCode, definition.code, caseNo, JSON.stringify(s.form), new Date(nowMs)],
-      );
-      return caseNo;
-    }).catch((err: unknown) => {
-      if (err instanceof LostRace) return undefined;
-      throw err;
+    const inserted = await insertCase(em, {
+      counterPrefix: `${definition.caseNumberPrefix}-${shanghaiDate(nowMs).replaceAll('-', '')}`,
+      serviceCode: definition.code,
+      definitionVersion: definition.version,
+      portalClientId,
+      applicantSubject: s.applicantSubject ?? null,
+      idempotencyKey: s.idempotencyKey,
+      requestHash: hash,
+      applicantKey: s.form.applicant.creditCode,
+      applicantName: s.form.applicant.name,
+      channel: s.channel,
+      form: { ...s.form, scenarioAnswers: s.scenarioAnswers, materials: s.materials },
+      archive: s.form,
+      acceptedAt: new Date(nowMs),
+      deadline: new Date(deadline.deadlineMs),
+      deadlineProvisional: deadline.provisional,
+      webhookUrl: s.webhookUrl ?? null,
     });
     if (inserted) {
       created = true;
-      row = { case_no: inserted, request_hash: hash, status: 'submitted', deadline: new Date(deadline.deadlineMs), accepted_at: new Date(nowMs), deadline_provisional: deadline.provisional };
+      row = { caseNo: inserted, requestHash: hash, status: 'submitted', deadline: new Date(deadline.deadlineMs), acceptedAt: new Date(nowMs), deadlineProvisional: deadline.provisional };
     } else {
-      const again = await conn.execute<typeof existing>(
-        'select case_no, request_hash, status, deadline, accepted_at, deadline_provisional from one_stop_case where idempotency_key = ?',
-        [s.idempotencyKey],
-      );
-      row = again[0]!;
+      row = (await findByIdempotencyKey(em.fork(), portalClientId, s.idempotencyKey))!;
     }
   }
-  if (row.request_hash !== hash) {
+  if (row.requestHash !== hash) {
     throw new IdempotencyConflictError('this Idempotency-Key was already used for a different application');
   }
 
@@ -122,31 +103,25 @@ export async function submitCase(deps: IntakeDeps, definition: ServiceDefinition
   // and the start finishes the job instead of failing or starting a second case.
   try {
     await deps.client.workflow.start(CASE_WORKFLOW_TYPE, {
-      workflowId: row.case_no,
+      workflowId: row.caseNo,
       taskQueue: deps.taskQueue,
-      args: [caseInputFor(row.case_no, definition, toEpochMs(row.accepted_at), !!s.webhookUrl)],
+      args: [caseInputFor(row.caseNo, definition, toEpochMs(row.acceptedAt), !!s.webhookUrl)],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       typedSearchAttributes: new TypedSearchAttributes([
         { key: OneStopServiceKey, value: definition.code },
         { key: CaseStatusKey, value: 'in_review' },
       ]),
-      staticSummary: `${definition.name.zh} ${row.case_no}`,
+      staticSummary: `${definition.name.zh} ${row.caseNo}`,
     });
   } catch (err) {
-    if (created) {
-      // Nothing half-made stays behind: without its workflow, the case row would be a case nobody works on.
-      await em.getConnection().execute('delete from archived_application where case_no = ?', [row.case_no]);
-      await em.getConnection().execute('delete from one_stop_case where case_no = ? and status = ?', [row.case_no, 'submitted']);
-    }
+    if (created) await deleteUnstartedCase(em.fork(), row.caseNo);
     throw err;
   }
   return {
     created,
-    caseNo: row.case_no,
+    caseNo: row.caseNo,
     status: row.status === 'submitted' ? 'in_review' : row.status,
     deadline: formatShanghai(row.deadline ? toEpochMs(row.deadline) : deadline.deadlineMs),
-    deadlineProvisional: row.deadline_provisional,
+    deadlineProvisional: row.deadlineProvisional,
   };
 }
-
-class LostRace extends Error {}

@@ -5,6 +5,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { shanghaiDate } from '../domain/calendar';
+import { findCertificate, isoDay } from '../infra/repositories/certificates';
 import { REQUIRED_DOCUMENTS, classifyOversize, validateOversizeApplication, type OversizeApplication } from '../domain/oversize';
 import type { ServiceDefinition } from '../domain/types';
 import { ApiError, validationError, type FieldIssue } from './http/errors';
@@ -67,17 +68,13 @@ export async function validateSubmission(def: ServiceDefinition, body: CaseSubmi
   for (const [i, m] of body.materials.entries()) {
     if (!m.reference.startsWith('cert:')) continue;
     const no = m.reference.slice(5);
-    const rows = await em.getConnection().execute<{ type: string; holder_key: string; valid_until: string; revoked_at: Date | null }[]>(
-      `select type, holder_key, to_char(valid_until, 'YYYY-MM-DD') as valid_until, revoked_at from certificate where no = ?`,
-      [no],
-    );
-    const cert = rows[0];
+    const cert = await findCertificate(em, no);
     const path = `body.materials.${i}.reference`;
     const wantType = known.get(m.material)?.certificateType;
-    if (!cert) certIssues.push({ path, message: `certificate ${no} does not exist` });
-    else if (cert.revoked_at) certIssues.push({ path, message: `certificate ${no} is revoked` });
-    else if (cert.valid_until < today) certIssues.push({ path, message: `certificate ${no} expired on ${cert.valid_until}` });
-    else if (cert.holder_key !== form?.applicant.creditCode) certIssues.push({ path, message: `certificate ${no} belongs to another holder` });
+    // Unknown and someone else's answer alike: submissions cannot probe which certificate numbers exist.
+    if (!cert || cert.holderKey !== form?.applicant.creditCode) certIssues.push({ path, message: `certificate ${no} is not a certificate of this applicant` });
+    else if (cert.revokedAt) certIssues.push({ path, message: `certificate ${no} is revoked` });
+    else if (isoDay(cert.validUntil) < today) certIssues.push({ path, message: `certificate ${no} expired on ${isoDay(cert.validUntil)}` });
     else if (!wantType) certIssues.push({ path, message: `material "${m.material}" cannot be replaced by a certificate` });
     else if (cert.type !== wantType) certIssues.push({ path, message: `certificate ${no} is a ${cert.type}, "${m.material}" needs a ${wantType}` });
   }

@@ -272,8 +272,16 @@ async function duplicates(): Promise<DrillResult> {
       const q = await api.request('GET', '/api/v1/reviews?status=open&limit=500', { token: transport });
       return (q.body.tasks as { caseNo: string; stepId: string; round: number }[]).find((t) => t.caseNo === caseNo && t.stepId === 'transport-review' && t.round === round);
     });
-  const decide = (caseNo: string, key: string, body: unknown) =>
-    api.request('POST', `/api/v1/cases/${caseNo}/steps/transport-review/decision`, { token: transport, body, headers: { 'idempotency-key': key } });
+  // Deciding requires holding the claim on the step's open task (claiming again as its holder is a no-op).
+  const claimOpen = async (caseNo: string, stepId: string, token: string) => {
+    const q = await api.request('GET', '/api/v1/reviews?status=open&limit=500', { token });
+    const task = (q.body.tasks as { caseNo: string; stepId: string; taskId: string }[]).find((t) => t.caseNo === caseNo && t.stepId === stepId);
+    if (task) await api.request('POST', `/api/v1/reviews/${encodeURIComponent(task.taskId)}/claim`, { token });
+  };
+  const decide = async (caseNo: string, key: string, body: unknown) => {
+    await claimOpen(caseNo, 'transport-review', transport);
+    return api.request('POST', `/api/v1/cases/${caseNo}/steps/transport-review/decision`, { token: transport, body, headers: { 'idempotency-key': key } });
+  };
   const supply = (caseNo: string, key: string) =>
     api.request('POST', `/api/v1/cases/${caseNo}/supplements`, {
       token: portal,
@@ -327,6 +335,7 @@ async function duplicates(): Promise<DrillResult> {
       const q = await api.request('GET', '/api/v1/reviews?status=open&limit=500', { token });
       return (q.body.tasks as { caseNo: string; stepId: string }[]).some((t) => t.caseNo === sbNo && t.stepId === step) ? true : undefined;
     });
+    await claimOpen(sbNo, step, token);
     const send = () => api.request('POST', `/api/v1/cases/${sbNo}/steps/${step}/decision`, { token, body: { decision: 'approve', comment: '同意' }, headers: { 'idempotency-key': `drill-sb-${sbNo}-${step}` } });
     const rs = await Promise.all([send(), send()]);
     sbAnswers.push(`${step} ${statuses(rs)}`);

@@ -178,7 +178,7 @@ export class PlatformDriver {
       supplementIds: [],
     }));
     const sign = (sub: string, role: 'portal' | 'reviewer', department?: Department) =>
-      signDevToken({ sub, role, ...(department ? { department } : {}) }, this.opts.jwt, '24h');
+      signDevToken({ sub, role, ...(department ? { department } : {}) }, this.opts.jwt, '12h');
     this.portal = sign('bench-portal', 'portal');
     for (const d of REVIEWING_DEPARTMENTS) this.reviewerTokens.set(d, sign(`bench-${d}`, 'reviewer', d));
   }
@@ -376,6 +376,9 @@ export class PlatformDriver {
     const body = askSupplement
       ? { decision: 'request_supplement', comment: 'materials incomplete', missing: [{ material: plan.material, reason: 'the copy is not legible' }] }
       : { decision: 'approve', comment: '符合条件，同意' };
+    // Deciding requires holding the claim: claim first (not counted in the decision's latency).
+    const claimed = await this.call('claim', 'POST', `/api/v1/reviews/${encodeURIComponent(t.taskId)}/claim`, { token });
+    if (claimed.status !== 200) return; // not open any more, or a failure: the next poll tries again
     const startedAt = Date.now();
     const r = await this.call('decision', 'POST', `/api/v1/cases/${c.caseNo}/steps/${t.stepId}/decision`, {
       token,

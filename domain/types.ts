@@ -155,11 +155,15 @@ export interface SupplementSubmission {
   /** Material ids the applicant now supplies, with references to uploads or electronic certificates. */
   materials: { material: string; reference: string }[];
   comment?: string;
+  /** Who sent it, for the audit log (`portal:<client> for <applicant>`): set by the API; absent in older histories. */
+  requestedBy?: string;
 }
 
 export interface WithdrawalRequest {
   requestId: string;
   reason: string;
+  /** Who asked, for the audit log (`portal:<client> for <applicant>`): set by the API; absent in older histories. */
+  requestedBy?: string;
 }
 
 export interface DecisionRecord {

@@ -45,10 +45,12 @@ async function main() {
     .filter((s) => s.kind !== 'automatic')
     .map((s) => [s.department, s.id]);
   for (const [department, stepId] of plan) {
-    await until(`${stepId} in the ${department} queue`, async () => {
+    const task = await until(`${stepId} in the ${department} queue`, async () => {
       const q = await call('GET', '/reviews?status=open', reviewer(department));
-      return q.tasks.find((t: { caseNo: string; stepId: string }) => t.caseNo === created.caseNo && t.stepId === stepId);
+      return q.tasks.find((t: { caseNo: string; stepId: string }) => t.caseNo === created.caseNo && t.stepId === stepId) as { taskId: string } | undefined;
     });
+    // Deciding requires holding the claim on the task.
+    await call('POST', `/reviews/${encodeURIComponent(task.taskId)}/claim`, reviewer(department));
     await call('POST', `/cases/${created.caseNo}/steps/${stepId}/decision`, reviewer(department), { decision: 'approve', comment: '同意' });
     console.log(`▸ ${department} approved ${stepId}`);
   }

@@ -1,46 +1,37 @@
 /**
- * Cases: submission (idempotent), status, supplements, withdrawal, evaluation, and the reviewers' decisions, which
- * reach the workflow as signals. What the API can know is checked before signalling (409 for a step that is not open);
- * the workflow re-checks and records a late or duplicate decision as ignored, so a race never applies one twice.
+ * Cases: submission (idempotent per portal client), status, supplements, withdrawal, evaluation, and the reviewers'
+ * decisions, which reach the workflow as signals. Every route reads the case through `findCaseForCaller`, which answers
+ * only for the caller's own cases (404 otherwise: existence is not revealed). What the API can know is checked before
+ * signalling (409 for a step that is not open or not claimed by the caller); the workflow re-checks and records a late
+ * or duplicate decision as ignored, so a race never applies one twice.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from '../schemas/zod';
 import { formatShanghai } from '../../domain/calendar';
+import { maskSubjectKey } from '../../domain/masking';
 import { toEpochMs } from '../../infra/db/timestamps';
-import { TERMINAL_STATUSES, type CaseState, type CaseStatus, type Department, type ServiceDefinition } from '../../domain/types';
+import { recordAccess } from '../../infra/repositories/access-log';
+import { actorLabel, COUNTER_CLIENT_ID } from '../../infra/repositories/caller';
+import { casePurpose, maskPersonalData, personalSubjects, seesPersonalData } from '../../infra/repositories/case-view';
+import { caseEvents, findCaseForCaller, listCasesForCaller, recordEvaluation, type VisibleCase } from '../../infra/repositories/cases';
+import { certificatesOfCase, isoDay } from '../../infra/repositories/certificates';
+import { latestTaskOfStep, latestTaskPerStep, type ReviewTask } from '../../infra/repositories/review-tasks';
+import { TERMINAL_STATUSES, type CaseState, type CaseStatus, type ServiceDefinition } from '../../domain/types';
 import { caseStateQuery, reviewDecisionSignal, supplementSignal, withdrawSignal } from '../../workflows/definitions';
+import { decisionBodySchema, supplementBodySchema, withdrawBodySchema } from '../../workflows/messages';
 import { IdempotencyConflictError, submitCase } from '../case-intake';
 import type { ApiDeps } from '../context';
 import type { Principal } from '../http/auth';
 import { ApiError, notFound } from '../http/errors';
 import { json, type RouteTable } from '../http/route';
 import { schoolBusExample } from '../schemas/examples';
-import { caseSubmissionSchema, materialRef } from '../schemas/forms';
+import { caseSubmissionSchema } from '../schemas/forms';
 import { validateSubmission } from '../submission-validation';
 
 const caseNoParam = z.object({ caseNo: z.string().regex(/^[A-Z]{2}-[A-Z0-9]+-\d{8}-\d{6}$/, 'a case number like JN-SCHOOLBUS-20261126-000042') });
 const idempotencyHeader = z.object({ 'idempotency-key': z.string().min(8).max(128).openapi({ example: '3f1c2a9e-portal-submission-0001' }) });
-
-interface CaseRow {
-  case_no: string;
-  service_code: string;
-  definition_version: number;
-  status: CaseStatus | 'submitted';
-  applicant_key: string;
-  applicant_name: string;
-  channel: string;
-  accepted_at: Date;
-  deadline: Date | null;
-  deadline_provisional: boolean;
-  overdue: boolean;
-  pending_departments: Department[];
-  paused_working_days: number;
-  completed_at: Date | null;
-  outcome_reasons: string[];
-  evaluation_stars: number | null;
-  evaluation_comment: string | null;
-}
 
 /** A stable id for a message derived from the client's Idempotency-Key, so a resent request is a duplicate. */
 function messageId(req: { headers: Record<string, string | string[] | undefined> }, scope: string): string {
@@ -48,19 +39,14 @@ function messageId(req: { headers: Record<string, string | string[] | undefined>
   return typeof key === 'string' && key.length > 0 ? createHash('sha256').update(`${scope}:${key}`).digest('hex').slice(0, 32) : randomUUID();
 }
 
+const shanghai = (d: Date | string) => formatShanghai(toEpochMs(d));
+
 export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
-  const conn = () => deps.orm.em.fork().getConnection();
-
-  async function loadCase(caseNo: string): Promise<CaseRow> {
-    const rows = await conn().execute<CaseRow[]>('select * from one_stop_case where case_no = ?', [caseNo]);
-    if (!rows[0]) throw notFound(`case ${caseNo}`);
-    return rows[0];
-  }
-
-  function canSee(p: Principal | undefined, row: CaseRow): void {
-    if (p?.role !== 'reviewer') return;
-    const def = deps.catalog.get(row.service_code);
-    if (!def?.departments.includes(p.department!)) throw new ApiError('forbidden', `${p.department} takes no part in ${row.service_code} cases`);
+  /** The case if the caller may see it; 404 for unknown and not-yours alike. */
+  async function caseForCaller(em: EntityManager, caseNo: string, principal: Principal | undefined): Promise<VisibleCase> {
+    const found = await findCaseForCaller(em, caseNo, principal!);
+    if (!found) throw notFound(`case ${caseNo}`);
+    return found;
   }
 
   async function liveState(caseNo: string): Promise<CaseState | undefined> {
@@ -75,10 +61,11 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
   t.add({
     method: 'post',
     path: '/cases',
-    summary: 'Submit one application (一表申请); idempotent on the Idempotency-Key header',
+    summary: 'Submit one application (一表申请); idempotent on the Idempotency-Key header, per portal client',
     description:
       'Validated against the service form: scenario-dependent materials, credit code and ID-card check characters, plate formats, ranges, dates. ' +
-      'Materials may reference an electronic certificate (`cert:<no>`) instead of an upload. 201 with the case number; the same key again returns the same case with 200.',
+      'Materials may reference an electronic certificate (`cert:<no>`) instead of an upload. 201 with the case number; the same key again from the same portal client returns the same case with 200. ' +
+      'The case belongs to the submitting portal client (the token\'s subject) and to the applicant the token asserts (`applicant` claim); ops submitting at the counter record the counter as the client.',
     tags: ['portal'],
     access: ['portal', 'ops'],
     headers: idempotencyHeader,
@@ -95,7 +82,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
       409: json(z.object({}), 'The Idempotency-Key was used for a different application'),
       422: json(z.object({}), 'A referenced certificate cannot be used'),
     },
-    handler: async ({ body, req }) => {
+    handler: async ({ body, req, principal }) => {
       const key = req.headers['idempotency-key'];
       if (typeof key !== 'string' || key.length < 8 || key.length > 128) {
         throw new ApiError('validation', 'an Idempotency-Key header (8-128 characters) is required', [{ path: 'headers.idempotency-key', message: 'required' }]);
@@ -105,11 +92,18 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
       const now = Date.now();
       const em = deps.orm.em.fork();
       const form = await validateSubmission(def, body, em, now);
+      const p = principal!;
+      // Ops at the service counter: the applicant stands there with their documents, so the form's applicant is the
+      // checked identity.
+      const owner =
+        p.role === 'ops'
+          ? { portalClientId: COUNTER_CLIENT_ID, applicantSubject: form.applicant.creditCode }
+          : { portalClientId: p.clientId ?? p.sub, ...(p.applicant ? { applicantSubject: p.applicant } : {}) };
       try {
         const result = await submitCase(
           { orm: deps.orm, client: deps.client, taskQueue: deps.taskQueue, calendar: deps.calendar },
           def,
-          { idempotencyKey: key, channel: body.channel, form, scenarioAnswers: body.scenarioAnswers, materials: body.materials, webhookUrl: body.webhookUrl },
+          { idempotencyKey: key, channel: body.channel, form, scenarioAnswers: body.scenarioAnswers, materials: body.materials, webhookUrl: body.webhookUrl, ...owner },
           now,
         );
         const { created, ...rest } = result;
@@ -124,7 +118,10 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
   t.add({
     method: 'get',
     path: '/cases',
-    summary: 'List cases, newest first, filtered by service, status and overdue',
+    summary: "List cases, newest first, filtered by service, status and overdue: a portal lists its own cases, ops all",
+    description:
+      'A portal client sees the cases it submitted (and those filed for the applicant its token asserts); ops see every case. ' +
+      'Reviewers work from their department queue (`GET /reviews`) and do not list cases. The list carries no personal data.',
     tags: ['ops'],
     access: ['ops', 'portal'],
     query: z.object({
@@ -135,80 +132,91 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
     responses: { 200: json(z.object({ cases: z.array(z.object({}).loose()) }), 'Cases') },
-    handler: async ({ query }) => {
-      const filters: [string, unknown][] = [
-        ['service_code = ?', query.service],
-        ['status = ?', query.status],
-        ['overdue = ?', query.overdue === undefined ? undefined : query.overdue === 'true'],
-        ['applicant_key = ?', query.applicant],
-      ];
-      const used = filters.filter(([, v]) => v !== undefined);
-      const where = used.map(([sql]) => sql);
-      const params = used.map(([, v]) => v);
-      const rows = await conn().execute<CaseRow[]>(
-        `select case_no, service_code, status, channel, accepted_at, deadline, overdue, pending_departments from one_stop_case
-         ${where.length ? `where ${where.join(' and ')}` : ''} order by accepted_at desc limit ?`,
-        [...params, query.limit],
-      );
-      return { status: 200, body: { cases: rows.map((r) => ({ caseNo: r.case_no, service: r.service_code, status: r.status, channel: r.channel, acceptedAt: formatShanghai(toEpochMs(r.accepted_at)), deadline: r.deadline ? formatShanghai(toEpochMs(r.deadline)) : null, overdue: r.overdue, pendingDepartments: r.pending_departments })) } };
+    handler: async ({ query, principal }) => {
+      const rows = await listCasesForCaller(deps.orm.em.fork(), principal!, {
+        service: query.service,
+        status: query.status,
+        overdue: query.overdue === undefined ? undefined : query.overdue === 'true',
+        applicant: query.applicant,
+        limit: query.limit,
+      });
+      return {
+        status: 200,
+        body: {
+          cases: rows.map((r) => ({
+            caseNo: r.caseNo,
+            service: r.serviceCode,
+            status: r.status,
+            channel: r.channel,
+            acceptedAt: shanghai(r.acceptedAt),
+            deadline: r.deadline ? shanghai(r.deadline) : null,
+            overdue: r.overdue,
+            pendingDepartments: r.pendingDepartments,
+          })),
+        },
+      };
     },
   });
 
   t.add({
     method: 'get',
     path: '/cases/:caseNo',
-    summary: 'Status, steps (department, decision, deadline), paused time, certificates and timeline of one case',
+    summary: 'Status, steps (department, decision, deadline), paused time, certificates, timeline and the submitted form of one case',
     tags: ['portal', 'reviewers'],
     access: ['portal', 'reviewer', 'ops'],
     description:
       'Read from PostgreSQL (the case row, review tasks and audit log that the workflow writes), so it answers even while workers are down. ' +
-      '`?live=true` asks the running workflow itself (a Temporal query) instead.',
+      '`?live=true` asks the running workflow itself (a Temporal query) instead. ' +
+      'Visible to the portal client that submitted it, to reviewers once a step of their department has opened on it, and to ops; 404 for anyone else. ' +
+      '`form` (the submitted application) is given to the portal and the deciding reviewers: in clear to the data subject (the token\'s applicant) and the reviewers, ' +
+      'with ID numbers, phones, persons\' names and school-bus stops and times masked for a portal that does not assert the applicant. Ops get no form. Every read of the form is logged.',
     params: caseNoParam,
     query: z.object({ live: z.enum(['true', 'false']).default('false') }),
-    responses: { 200: json(z.object({ caseNo: z.string(), status: z.string() }).loose(), 'The case'), 404: json(z.object({}), 'Unknown case') },
+    responses: { 200: json(z.object({ caseNo: z.string(), status: z.string() }).loose(), 'The case'), 404: json(z.object({}), 'Unknown case, or not yours') },
     handler: async ({ params, query, principal }) => {
-      const row = await loadCase(params.caseNo);
-      canSee(principal, row);
+      const em = deps.orm.em.fork();
+      const { row, relation, reviewStep } = await caseForCaller(em, params.caseNo, principal);
+      const clear = seesPersonalData(relation);
       const wantLive = query.live === 'true' && !TERMINAL_STATUSES.includes(row.status as CaseStatus);
       const live = wantLive ? await liveState(params.caseNo).catch(() => undefined) : undefined;
-      const certificates = await conn().execute<{ no: string; type: string; subject_key: string; valid_until: string; revoked_at: Date | null }[]>(
-        `select no, type, subject_key, to_char(valid_until, 'YYYY-MM-DD') as valid_until, revoked_at from certificate where case_no = ? order by no`,
-        [params.caseNo],
-      );
-      const events = await conn().execute<{ seq: number; type: string; actor: string | null; payload: Record<string, unknown>; at: Date }[]>(
-        'select seq, type, actor, payload, at from case_event where case_no = ? order by seq',
-        [params.caseNo],
-      );
-      const tasks = live ? [] : await conn().execute<TaskRow[]>(
-        `select distinct on (step_id) step_id, round, status, deadline, reminded, overdue from review_task where case_no = ? order by step_id, round desc`,
-        [params.caseNo],
-      );
-      const steps = live?.steps ?? stepsFromRecords(deps.catalog.get(row.service_code), events, tasks);
+      const [certificates, events, tasks] = await Promise.all([
+        certificatesOfCase(em.fork(), params.caseNo),
+        caseEvents(em.fork(), params.caseNo),
+        live ? Promise.resolve([] as ReviewTask[]) : latestTaskPerStep(em.fork(), params.caseNo),
+      ]);
+      const steps = live?.steps ?? stepsFromRecords(deps.catalog.get(row.serviceCode), events, tasks);
       const lastNotice = [...events].reverse().find((e) => e.type === 'supplement_requested');
-      return {
-        status: 200,
-        body: {
-          caseNo: row.case_no,
-          service: row.service_code,
-          definitionVersion: row.definition_version,
-          status: live?.status ?? (row.status === 'submitted' ? 'in_review' : row.status),
-          channel: row.channel,
-          applicant: { key: row.applicant_key, name: row.applicant_name },
-          acceptedAt: formatShanghai(toEpochMs(row.accepted_at)),
-          deadline: live?.deadline ?? (row.deadline ? formatShanghai(toEpochMs(row.deadline)) : null),
-          deadlineProvisional: live?.deadlineProvisional ?? row.deadline_provisional,
-          overdue: live?.overdue ?? row.overdue,
-          pausedWorkingDays: live?.pausedWorkingDays ?? row.paused_working_days,
-          pausedSince: live ? (live.pausedSince ?? null) : row.status === 'awaiting_supplement' && lastNotice ? formatShanghai(toEpochMs(lastNotice.at)) : null,
-          outstandingSupplement: live?.outstandingSupplement ?? (row.status === 'awaiting_supplement' ? (lastNotice?.payload.missing ?? []) : []),
-          pendingDepartments: live?.pendingDepartments ?? row.pending_departments,
-          reasons: live?.reasons ?? row.outcome_reasons,
-          steps,
-          certificates: certificates.map((c) => ({ no: c.no, type: c.type, subject: c.subject_key, validUntil: c.valid_until, revoked: c.revoked_at !== null })),
-          evaluation: row.evaluation_stars ? { stars: row.evaluation_stars, comment: row.evaluation_comment } : null,
-          timeline: events.map((e) => ({ seq: e.seq, at: formatShanghai(toEpochMs(e.at)), type: e.type, actor: e.actor, detail: e.payload.detail ?? null })),
-        },
+      // The submitted form: for the portal and the deciding reviewers, never for ops (they support the process, not the
+      // applicant's data). Logged before it leaves.
+      let form: Record<string, unknown> | undefined;
+      if (relation !== 'ops') {
+        const { scenarioAnswers, materials, ...fields } = row.form;
+        form = { ...(clear ? fields : maskPersonalData(fields)), scenarioAnswers, materials };
+        await recordAccess(em, principal!, [row.applicantKey, ...personalSubjects(fields)], `case:${row.caseNo}`, casePurpose(relation, reviewStep));
+      }
+      const view = {
+        caseNo: row.caseNo,
+        service: row.serviceCode,
+        definitionVersion: row.definitionVersion,
+        status: live?.status ?? (row.status === 'submitted' ? 'in_review' : row.status),
+        channel: row.channel,
+        applicant: { key: clear ? row.applicantKey : maskSubjectKey(row.applicantKey), name: row.applicantName },
+        acceptedAt: shanghai(row.acceptedAt),
+        deadline: live?.deadline ?? (row.deadline ? shanghai(row.deadline) : null),
+        deadlineProvisional: live?.deadlineProvisional ?? row.deadlineProvisional,
+        overdue: live?.overdue ?? row.overdue,
+        pausedWorkingDays: live?.pausedWorkingDays ?? row.pausedWorkingDays,
+        pausedSince: live ? (live.pausedSince ?? null) : row.status === 'awaiting_supplement' && lastNotice ? shanghai(lastNotice.at) : null,
+        outstandingSupplement: live?.outstandingSupplement ?? (row.status === 'awaiting_supplement' ? (lastNotice?.payload.missing ?? []) : []),
+        pendingDepartments: live?.pendingDepartments ?? row.pendingDepartments,
+        reasons: live?.reasons ?? row.outcomeReasons,
+        steps: clear ? steps : maskPersonalData(steps),
+        certificates: certificates.map((c) => ({ no: c.no, type: c.type, subject: c.subjectKey, validUntil: isoDay(c.validUntil), revoked: c.revokedAt != null })),
+        evaluation: row.evaluationStars ? { stars: row.evaluationStars, comment: row.evaluationComment } : null,
+        timeline: events.map((e) => ({ seq: e.seq, at: shanghai(e.at), type: e.type, actor: e.actor ?? null, detail: e.payload.detail ?? null })),
+        ...(form ? { form } : {}),
       };
+      return { status: 200, body: view };
     },
   });
 
@@ -216,44 +224,35 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     method: 'post',
     path: '/cases/:caseNo/steps/:stepId/decision',
     summary: "A reviewer's decision on a step: approve, reject with reasons, or request a supplement listing everything missing",
-    description: 'Sent to the case as a signal (202). 409 when the step is not open for decisions or is claimed by another reviewer; 403 when it belongs to another department.',
+    description:
+      'Sent to the case as a signal (202). The reviewer must hold the claim on the step\'s open task (`POST /reviews/{taskId}/claim` first). ' +
+      '404 when no step of the reviewer\'s department has opened on the case; 403 when the step belongs to another department; ' +
+      '409 when the step is not open for decisions, the task is not claimed, or it is claimed by another reviewer.',
     tags: ['reviewers'],
     access: ['reviewer'],
     params: caseNoParam.extend({ stepId: z.string().regex(/^[a-z][a-z0-9-]{0,47}$/) }),
-    body: z
-      .object({
-        decision: z.enum(['approve', 'reject', 'request_supplement']),
-        comment: z.string().trim().min(1).max(2000),
-        missing: z.array(z.object({ material: z.string().min(1).max(64), reason: z.string().min(1).max(500) })).max(50).optional(),
-      })
-      .refine((d) => d.decision !== 'request_supplement' || (d.missing?.length ?? 0) > 0, {
-        message: 'list everything that is missing, once (一次告知)',
-        path: ['missing'],
-      })
-      .openapi({ example: { decision: 'approve', comment: '符合条件，同意' } }),
+    body: decisionBodySchema.openapi({ example: { decision: 'approve', comment: '符合条件，同意' } }),
     responses: {
       202: json(z.object({ decisionId: z.string() }), 'Decision sent to the case'),
-      404: json(z.object({}), 'Unknown case or step'),
-      409: json(z.object({}), 'The step is not open for decisions'),
+      404: json(z.object({}), 'Unknown case or step, or not visible to the department'),
+      409: json(z.object({}), 'The step is not open for decisions, or the caller does not hold its claim'),
     },
     handler: async ({ params, body, principal, req }) => {
-      const row = await loadCase(params.caseNo);
+      const em = deps.orm.em.fork();
+      const { row } = await caseForCaller(em, params.caseNo, principal);
       const p = principal!;
       // Checked against what the workflow wrote to PostgreSQL (no query round trip to a worker): the case row and the
       // step's review task. The workflow re-checks on arrival and records a decision that raced in as ignored.
-      const stepDef = deps.catalog.get(row.service_code)?.review.steps.find((s) => s.id === params.stepId);
+      const stepDef = deps.catalog.get(row.serviceCode)?.review.steps.find((s) => s.id === params.stepId);
       if (!stepDef) throw notFound(`step ${params.stepId} of case ${params.caseNo}`);
       if (stepDef.department !== p.department) throw new ApiError('forbidden', `step ${stepDef.id} belongs to ${stepDef.department}`);
       if (row.status !== 'in_review' && row.status !== 'submitted') throw new ApiError('conflict', `the case is ${row.status}: no step is open for decisions`);
-      const tasks = await conn().execute<{ round: number; status: string; claimed_by: string | null }[]>(
-        'select round, status, claimed_by from review_task where case_no = ? and step_id = ? order by round desc limit 1',
-        [params.caseNo, stepDef.id],
-      );
-      const task = tasks[0];
+      const task = await latestTaskOfStep(em, params.caseNo, stepDef.id);
       if (!task || task.status !== 'open') {
         throw new ApiError('conflict', `step ${stepDef.id} is not open for decisions (${task ? `task ${task.status}` : 'not opened yet'})`);
       }
-      if (task.claimed_by && task.claimed_by !== p.sub) throw new ApiError('conflict', `the task is claimed by ${task.claimed_by}`);
+      if (!task.claimedBy) throw new ApiError('conflict', `claim the task first: POST /api/v1/reviews/${task.id}/claim, then decide`);
+      if (task.claimedBy !== p.sub) throw new ApiError('conflict', `the task is claimed by ${task.claimedBy}`);
       const decisionId = messageId(req, `${params.caseNo}:${stepDef.id}:${task.round}`);
       await deps.client.workflow.getHandle(params.caseNo).signal(reviewDecisionSignal, {
         decisionId,
@@ -275,13 +274,22 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     tags: ['portal'],
     access: ['portal'],
     params: caseNoParam,
-    body: z.object({ materials: z.array(materialRef).min(1).max(100), comment: z.string().max(2000).optional() }),
-    responses: { 202: json(z.object({ supplementId: z.string() }), 'Supplement sent to the case'), 409: json(z.object({}), 'The case is not waiting for a supplement') },
-    handler: async ({ params, body, req }) => {
-      const row = await loadCase(params.caseNo);
+    body: supplementBodySchema,
+    responses: {
+      202: json(z.object({ supplementId: z.string() }), 'Supplement sent to the case'),
+      404: json(z.object({}), 'Unknown case, or not yours'),
+      409: json(z.object({}), 'The case is not waiting for a supplement'),
+    },
+    handler: async ({ params, body, req, principal }) => {
+      const { row } = await caseForCaller(deps.orm.em.fork(), params.caseNo, principal);
       if (row.status !== 'awaiting_supplement') throw new ApiError('conflict', `the case is ${row.status}, not waiting for a supplement`);
       const supplementId = messageId(req, `${params.caseNo}:supplement`);
-      await deps.client.workflow.getHandle(params.caseNo).signal(supplementSignal, { supplementId, materials: body.materials, ...(body.comment ? { comment: body.comment } : {}) });
+      await deps.client.workflow.getHandle(params.caseNo).signal(supplementSignal, {
+        supplementId,
+        materials: body.materials,
+        ...(body.comment ? { comment: body.comment } : {}),
+        requestedBy: actorLabel(principal!),
+      });
       return { status: 202, body: { supplementId, caseNo: params.caseNo } };
     },
   });
@@ -293,12 +301,18 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     tags: ['portal'],
     access: ['portal'],
     params: caseNoParam,
-    body: z.object({ reason: z.string().trim().min(1).max(500) }),
-    responses: { 202: json(z.object({ caseNo: z.string() }), 'Withdrawal sent to the case'), 409: json(z.object({}), 'The case has already ended') },
-    handler: async ({ params, body, req }) => {
-      const row = await loadCase(params.caseNo);
+    body: withdrawBodySchema,
+    responses: {
+      202: json(z.object({ caseNo: z.string() }), 'Withdrawal sent to the case'),
+      404: json(z.object({}), 'Unknown case, or not yours'),
+      409: json(z.object({}), 'The case has already ended'),
+    },
+    handler: async ({ params, body, req, principal }) => {
+      const { row } = await caseForCaller(deps.orm.em.fork(), params.caseNo, principal);
       if (TERMINAL_STATUSES.includes(row.status as CaseStatus)) throw new ApiError('conflict', `the case is already ${row.status}`);
-      await deps.client.workflow.getHandle(params.caseNo).signal(withdrawSignal, { requestId: messageId(req, `${params.caseNo}:withdraw`), reason: body.reason });
+      await deps.client.workflow
+        .getHandle(params.caseNo)
+        .signal(withdrawSignal, { requestId: messageId(req, `${params.caseNo}:withdraw`), reason: body.reason, requestedBy: actorLabel(principal!) });
       return { status: 202, body: { caseNo: params.caseNo, status: 'withdrawing' } };
     },
   });
@@ -311,34 +325,26 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     access: ['portal'],
     params: caseNoParam,
     body: z.object({ stars: z.number().int().min(1).max(5), comment: z.string().max(2000).default('') }),
-    responses: { 201: json(z.object({ stars: z.number() }), 'Recorded'), 409: json(z.object({}), 'Not ended yet, or already evaluated') },
-    handler: async ({ params, body }) => {
-      const row = await loadCase(params.caseNo);
+    responses: {
+      201: json(z.object({ stars: z.number() }), 'Recorded'),
+      404: json(z.object({}), 'Unknown case, or not yours'),
+      409: json(z.object({}), 'Not ended yet, or already evaluated'),
+    },
+    handler: async ({ params, body, principal }) => {
+      const em = deps.orm.em.fork();
+      const { row } = await caseForCaller(em, params.caseNo, principal);
       if (!['completed', 'rejected'].includes(row.status)) throw new ApiError('conflict', `the case is ${row.status}: evaluate it after it ends`);
-      const updated = await conn().execute<{ case_no: string }[]>(
-        'update one_stop_case set evaluation_stars = ?, evaluation_comment = ? where case_no = ? and evaluation_stars is null returning case_no',
-        [body.stars, body.comment, params.caseNo],
-      );
-      if (updated.length === 0) throw new ApiError('conflict', 'this case has already been evaluated');
+      if (!(await recordEvaluation(em, params.caseNo, body.stars, body.comment))) throw new ApiError('conflict', 'this case has already been evaluated');
       return { status: 201, body: { caseNo: params.caseNo, stars: body.stars, comment: body.comment } };
     },
   });
 }
 
-interface TaskRow {
-  step_id: string;
-  round: number;
-  status: string;
-  deadline: Date | string | null;
-  reminded: boolean;
-  overdue: boolean;
-}
-
 /** Steps as the audit log and the review tasks record them: the same shape as the workflow's live steps. */
 function stepsFromRecords(
   def: ServiceDefinition | undefined,
-  events: { type: string; payload: Record<string, unknown>; at: Date | string; actor: string | null }[],
-  tasks: TaskRow[],
+  events: { type: string; payload: Record<string, unknown>; at: Date | string; actor?: string | null }[],
+  tasks: ReviewTask[],
 ) {
   type AuditStep = {
     id: string;
@@ -377,7 +383,7 @@ function stepsFromRecords(
     steps.set(id, s);
   }
   for (const t of tasks) {
-    const s = steps.get(t.step_id);
+    const s = steps.get(t.stepId);
     if (!s) continue;
     Object.assign(s, { round: t.round, reminded: t.reminded, overdue: t.overdue, ...(t.deadline ? { deadline: formatShanghai(toEpochMs(t.deadline)) } : {}) });
     if (t.status === 'open') s.status = 'open';

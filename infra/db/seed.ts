@@ -5,6 +5,7 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { creditCodeWithCheck, idCardWithCheck } from '../../domain/identifiers';
+import { registerPortalClient } from '../repositories/portal-clients';
 
 export const DEMO = {
   freightCompany: { creditCode: creditCodeWithCheck('91370800MA3C00010'), name: '济宁通达物流有限公司' },
@@ -25,6 +26,11 @@ export const DEMO = {
     heavyTractor: '鲁H20001',
     schoolBus: '鲁H30001',
   },
+  /** Registered portal clients (tokens: `npm run token -- --role portal --sub city-portal`). */
+  portalClients: [
+    { id: 'city-portal', name: '济宁市政务服务网（演示）', callbackOrigins: ['https://portal.jining.example.cn'] },
+    { id: 'county-portal', name: '任城区政务服务APP（演示）', callbackOrigins: [] as string[] },
+  ],
   reviewers: [
     { id: 'edu-01', name: '刘老师', department: 'education' },
     { id: 'ps-01', name: '陈警官', department: 'public_security' },
@@ -91,6 +97,11 @@ export async function seedDemoData(orm: MikroORM): Promise<void> {
   }
   for (const r of DEMO.reviewers) {
     await c.execute(`insert into reviewer (id, name, department) values (?, ?, ?) on conflict (id) do nothing`, [r.id, r.name, r.department]);
+  }
+  // Each client gets its own random webhook secret when first registered (never a constant in git); a second seed run
+  // keeps the secret the client already holds.
+  for (const client of DEMO.portalClients) {
+    await registerPortalClient(orm.em.fork(), { ...client, callbackOrigins: [...client.callbackOrigins] });
   }
   const restrictions: [string, string, string, number | null, number | null, number | null][] = [
     ['DEMO-B-001', 'bridge', '【演示】京杭运河大桥', 55000, null, null],

@@ -20,6 +20,29 @@ export function token(role: Principal['role'], department?: Department, sub?: st
   return signDevToken({ role, sub: sub ?? `${role}-${department ?? 'x'}`, ...(department ? { department } : {}) }, AUTH);
 }
 
+/**
+ * A portal client's token (`sub` = the client id), optionally asserting the applicant the city's identity system
+ * authenticated (credit code or resident ID number): personal data in clear and prefill are for that applicant only.
+ */
+export function portalToken(clientId: string, applicant?: string): string {
+  return signDevToken({ role: 'portal', sub: clientId, ...(applicant ? { applicant } : {}) }, AUTH);
+}
+
+/** Claims the step's open task as `reviewerToken`'s reviewer, then decides: deciding requires holding the claim. */
+export async function claimAndDecide(
+  api: Pick<ApiHarness, 'call'>,
+  reviewerToken: string,
+  taskId: string,
+  caseNo: string,
+  stepId: string,
+  body: Record<string, unknown> = { decision: 'approve', comment: '同意' },
+  headers?: Record<string, string>,
+) {
+  const claimed = await api.call('POST', `/reviews/${encodeURIComponent(taskId)}/claim`, { token: reviewerToken });
+  if (claimed.status !== 200) return claimed;
+  return api.call('POST', `/cases/${caseNo}/steps/${stepId}/decision`, { token: reviewerToken, body, ...(headers ? { headers } : {}) });
+}
+
 export interface ApiHarness {
   env: TestWorkflowEnvironment;
   orm: MikroORM;

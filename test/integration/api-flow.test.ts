@@ -10,13 +10,13 @@ import { verifyCertificateSignature } from '../../infra/signing/certificate-sign
 import { freightCompanyExample, oversizeCargoExample, schoolBusExample } from '../../api/schemas/examples';
 import { DEMO } from '../../infra/db/seed';
 import type { Department } from '../../domain/types';
-import { startApi, token, type ApiHarness } from '../helpers/api-harness';
+import { claimAndDecide, portalToken, startApi, token, type ApiHarness } from '../helpers/api-harness';
 import { waitFor as waitForValue } from '../helpers/harness';
 
 const waitFor = <T>(fn: () => Promise<T | undefined>, what: string, timeoutMs?: number) => waitForValue(what, fn, timeoutMs);
 
 let api: ApiHarness;
-const portal = token('portal', undefined, 'portal-system');
+const portal = portalToken('portal-system');
 const ops = token('ops', undefined, 'ops-1');
 const reviewer = (d: Department) => token('reviewer', d, `${d}-01`);
 
@@ -35,9 +35,15 @@ async function openTask(dept: Department, caseNo: string, stepId: string) {
   }, `${stepId} in the ${dept} queue`);
 }
 
+/** Claims the step's open task, then decides (deciding requires holding the claim). */
 async function decide(dept: Department, caseNo: string, stepId: string, body: Record<string, unknown> = { decision: 'approve', comment: '同意' }) {
-  return api.call('POST', `/cases/${caseNo}/steps/${stepId}/decision`, { token: reviewer(dept), body });
+  const task = await openTask(dept, caseNo, stepId);
+  return claimAndDecide(api, reviewer(dept), task.taskId, caseNo, stepId, body);
 }
+
+/** A decision sent without claiming first (or by someone who holds no claim). */
+const decideUnclaimed = (dept: Department, caseNo: string, stepId: string, sub = `${dept}-01`) =>
+  api.call('POST', `/cases/${caseNo}/steps/${stepId}/decision`, { token: token('reviewer', dept, sub), body: { decision: 'approve', comment: '同意' } });
 
 describe('a school-bus case through the API', () => {
   it('goes from submission to verified certificates', async () => {
@@ -51,22 +57,31 @@ describe('a school-bus case through the API', () => {
     const service = (await api.call('GET', '/services/SCHOOLBUS', { token: portal })).body;
     const plan: [Department, string][] = (service.reviewPlan as { id: string; department: Department }[]).map((s) => [s.department, s.id]);
     expect(plan.map(([, id]) => id)).toEqual(['education-acceptance', 'police-opinion', 'transport-opinion', 'education-opinion', 'government-approval', 'sign-issuance']);
-    // A step that is not open yet: 409; the right step for another department: 403.
-    await openTask('education', caseNo, 'education-acceptance');
-    expect((await decide('public_security', caseNo, 'police-opinion')).status).toBe(409);
-    expect((await decide('transport', caseNo, 'education-acceptance')).status).toBe(403);
-
-    // Claiming: one reviewer at a time.
+    // Departments whose steps have not opened yet do not see the case at all: 404, not 403 or 409.
     const task = await openTask('education', caseNo, 'education-acceptance');
+    expect((await decideUnclaimed('public_security', caseNo, 'police-opinion')).status).toBe(404);
+    expect((await decideUnclaimed('transport', caseNo, 'education-acceptance')).status).toBe(404);
+    // Education's own later step, not open yet: 409.
+    expect((await decideUnclaimed('education', caseNo, 'education-opinion')).status).toBe(409);
+
+    // Deciding requires holding the claim; claiming is one reviewer at a time.
+    const unclaimed = await decideUnclaimed('education', caseNo, 'education-acceptance');
+    expect(unclaimed.status).toBe(409);
+    expect(unclaimed.body.error.message).toMatch(/claim the task first/);
     expect((await api.call('POST', `/reviews/${task.taskId}/claim`, { token: token('reviewer', 'education', 'edu-A') })).status).toBe(200);
     expect((await api.call('POST', `/reviews/${task.taskId}/claim`, { token: token('reviewer', 'education', 'edu-B') })).status).toBe(409);
-    expect((await api.call('POST', `/cases/${caseNo}/steps/education-acceptance/decision`, { token: token('reviewer', 'education', 'edu-B'), body: { decision: 'approve', comment: 'x' } })).status).toBe(409);
+    expect((await decideUnclaimed('education', caseNo, 'education-acceptance', 'edu-B')).status).toBe(409);
     expect((await api.call('POST', `/reviews/${task.taskId}/release`, { token: token('reviewer', 'education', 'edu-A') })).status).toBe(200);
 
     for (const [dept, step] of plan) {
-      await openTask(dept, caseNo, step);
       const r = await decide(dept, caseNo, step);
       expect(r.status).toBe(202);
+      if (step === 'police-opinion') {
+        // Transport's step is open in parallel, so transport sees the case: police's step is refused as another
+        // department's (403).
+        await openTask('transport', caseNo, 'transport-opinion');
+        expect((await decideUnclaimed('transport', caseNo, 'police-opinion')).status).toBe(403);
+      }
     }
     const done = await waitFor(async () => {
       const c = await api.call('GET', `/cases/${caseNo}`, { token: portal });
@@ -126,10 +141,11 @@ describe('a school-bus case through the API', () => {
     expect(prereview.check.report.results).toHaveLength(21);
     expect(prereview.check.report.category).toBe('I');
 
-    const prefill = await api.call('GET', `/prefill?creditCode=${DEMO.heavyCarrier.creditCode}`, { token: portal });
+    // Prefill is for the applicant the token asserts (the carrier, authenticated by the city's identity system).
+    const prefill = await api.call('GET', `/prefill?creditCode=${DEMO.heavyCarrier.creditCode}`, { token: portalToken('portal-system', DEMO.heavyCarrier.creditCode) });
     expect(prefill.status).toBe(200);
     expect(prefill.body.company.name).toBe(DEMO.heavyCarrier.name);
-    const archived = prefill.body.archivedApplications.find((a: { service_code: string }) => a.service_code === 'OVERSIZE');
+    const archived = prefill.body.archivedApplications.find((a: { serviceCode: string }) => a.serviceCode === 'OVERSIZE');
     expect(archived.data.vehicle.plate).toBe(DEMO.vehicles.heavyTractor);
     expect(archived.data.driverIdCard).toBe(DEMO.drivers.heavy.idCard);
 
@@ -144,13 +160,12 @@ describe('a school-bus case through the API', () => {
     // 证照免交: a freight company's operating permit, once issued, replaces the upload in a later application.
     const fc = freightCompanyExample();
     const fcCase = await api.call('POST', '/cases', { token: portal, body: fc, headers: { 'Idempotency-Key': 'cert-reuse-fc-0001' } });
-    await openTask('transport', fcCase.body.caseNo, 'transport-review');
-    await decide('transport', fcCase.body.caseNo, 'transport-review');
+    expect((await decide('transport', fcCase.body.caseNo, 'transport-review')).status).toBe(202);
     const permit = await waitFor(async () => {
       const c = await api.call('GET', `/cases/${fcCase.body.caseNo}`, { token: portal });
       return c.body.certificates.find((x: { type: string }) => x.type === 'road-transport-operating-permit');
     }, 'operating permit');
-    const held = await api.call('GET', `/prefill?creditCode=${DEMO.newCompany.creditCode}`, { token: portal });
+    const held = await api.call('GET', `/prefill?creditCode=${DEMO.newCompany.creditCode}`, { token: portalToken('portal-system', DEMO.newCompany.creditCode) });
     expect(held.body.certificates.map((c: { no: string }) => c.no)).toContain(permit.no);
   });
 

@@ -4,7 +4,8 @@
  */
 import { freightCompanyExample, oversizeCargoExample, schoolBusExample } from '../../api/schemas/examples';
 import type { Department } from '../../domain/types';
-import { startApi, token, type ApiHarness } from '../helpers/api-harness';
+import { DEMO } from '../../infra/db/seed';
+import { portalToken, startApi, token, type ApiHarness } from '../helpers/api-harness';
 
 let api: ApiHarness;
 beforeAll(async () => {
@@ -18,7 +19,8 @@ const CASE = 'JN-SCHOOLBUS-20991231-000001';
 type Who = 'none' | 'portal' | 'reviewer' | 'ops';
 const tokens: Record<Who, string | undefined> = {
   none: undefined,
-  portal: token('portal'),
+  // Asserts the owner of the vehicle the prefill row asks for: prefill is for the authenticated applicant only.
+  portal: portalToken('portal-guards', DEMO.newCompany.creditCode),
   reviewer: token('reviewer', 'education' as Department),
   ops: token('ops'),
 };
@@ -45,6 +47,7 @@ const ENDPOINTS: [string, string, unknown, Who[]][] = [
   ['GET', '/certificates/NOPE-1', undefined, ['portal', 'reviewer', 'ops']],
   ['POST', '/certificates/NOPE-1/revoke', { reason: 'x' }, ['ops']],
   ['GET', '/stats', undefined, ['ops']],
+  ['GET', '/access-log?limit=5', undefined, ['ops']],
   ['GET', '/healthz', undefined, ['none', 'portal', 'reviewer', 'ops']],
   ['GET', '/readyz', undefined, ['none', 'portal', 'reviewer', 'ops']],
   ['GET', '/metrics', undefined, ['none', 'portal', 'reviewer', 'ops']],
@@ -61,17 +64,19 @@ describe('authorisation matrix', () => {
     expect(r.status).toBeLessThan(500);
   });
 
-  it('a bad or foreign token is 401, a reviewer on another department’s step is 403', async () => {
+  it('a bad or foreign token is 401; a department whose step has not opened does not see the case (404)', async () => {
     expect((await api.call('GET', '/services', { token: 'not-a-jwt' })).status).toBe(401);
     const forged = token('ops').replace(/\.[^.]+$/, '.c2lnbmF0dXJl');
     expect((await api.call('GET', '/stats', { token: forged })).status).toBe(401);
     const submitted = await api.call('POST', '/cases', { token: tokens.portal, body: schoolBusExample(), headers: { 'Idempotency-Key': 'guards-sb-000001' } });
     const caseNo = submitted.body.caseNo as string;
-    // education-acceptance belongs to education: a transport reviewer is refused whatever the step's state.
+    expect(submitted.status).toBe(201);
+    // Transport has no step open on the case yet: the case does not exist for it, whatever it tries.
     const r = await api.call('POST', `/cases/${caseNo}/steps/education-acceptance/decision`, { token: token('reviewer', 'transport'), body: { decision: 'approve', comment: 'x' } });
-    expect(r.status).toBe(403);
-    // A department that takes no part in the service cannot read the case.
-    expect((await api.call('GET', `/cases/${caseNo}`, { token: token('reviewer', 'urban_roads') })).status).toBe(403);
+    expect(r.status).toBe(404);
+    expect((await api.call('GET', `/cases/${caseNo}`, { token: token('reviewer', 'transport') })).status).toBe(404);
+    // A department that takes no part in the service never sees the case.
+    expect((await api.call('GET', `/cases/${caseNo}`, { token: token('reviewer', 'urban_roads') })).status).toBe(404);
     await api.call('POST', `/cases/${caseNo}/withdraw`, { token: tokens.portal, body: { reason: 'test done' } });
   });
 });

@@ -35,7 +35,11 @@ async function caseStatus(caseNo: string): Promise<{ status: string; certificate
   return (await api.call('GET', `/cases/${caseNo}`, { token: portal })).body;
 }
 
-function decide(caseNo: string, stepId: string, dept: Department, key: string, body: Record<string, unknown>) {
+async function decide(caseNo: string, stepId: string, dept: Department, key: string, body: Record<string, unknown>) {
+  // Deciding requires holding the claim on the step's open task (claiming again as its holder is a no-op).
+  const q = await api.call('GET', '/reviews?status=open&limit=500', { token: reviewer(dept) });
+  const task = (q.body.tasks as { caseNo: string; stepId: string; taskId: string }[]).find((t) => t.caseNo === caseNo && t.stepId === stepId);
+  if (task) await api.call('POST', `/reviews/${encodeURIComponent(task.taskId)}/claim`, { token: reviewer(dept) });
   return api.call('POST', `/cases/${caseNo}/steps/${stepId}/decision`, { token: reviewer(dept), body, headers: { 'Idempotency-Key': key } });
 }
 

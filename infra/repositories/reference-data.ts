@@ -1,0 +1,48 @@
+/**
+ * What the government already holds (companies, schools, people, vehicles) and what applicants submitted before
+ * (archived applications), read for prefill. Callers decide whose data may be read; this module only reads.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Company, Person, School, Vehicle } from '../db/entities';
+
+export async function findCompany(em: EntityManager, creditCode: string) {
+  return em.findOne(Company, { creditCode });
+}
+
+export async function findSchool(em: EntityManager, creditCode: string) {
+  return em.findOne(School, { creditCode });
+}
+
+export async function vehiclesOwnedBy(em: EntityManager, ownerKey: string) {
+  return em.find(Vehicle, { ownerKey }, { orderBy: { plate: 'asc' } });
+}
+
+export async function findVehicle(em: EntityManager, plate: string) {
+  return em.findOne(Vehicle, { plate });
+}
+
+/** A person's driving qualifications for prefill; criminal and accident records stay with the checks that need them. */
+export async function findPersonForPrefill(em: EntityManager, idCard: string) {
+  return em.findOne(Person, { idCard }, { fields: ['idCard', 'name', 'licenceClass', 'licenceValidUntil', 'drivingYears', 'freightQualificationValidUntil'] });
+}
+
+export interface ArchivedApplicationView {
+  serviceCode: string;
+  caseNo: string;
+  data: Record<string, unknown>;
+  archivedAt: Date;
+}
+
+/**
+ * The latest archived application per service: data submitted once, reused (首次一次提交、后期自动复用).
+ * Raw SQL because PostgreSQL's `DISTINCT ON` does it in one index scan on (applicant_key, archived_at); an applicant
+ * can have thousands of archived applications, so loading them all to pick one per service is not an option.
+ */
+export async function latestArchivedApplications(em: EntityManager, applicantKey: string): Promise<ArchivedApplicationView[]> {
+  const rows = await em.execute<{ service_code: string; case_no: string; data: Record<string, unknown>; archived_at: Date | string }[]>(
+    `select distinct on (service_code) service_code, case_no, data, archived_at from archived_application
+     where applicant_key = ? order by service_code, archived_at desc`,
+    [applicantKey],
+  );
+  return rows.map((r) => ({ serviceCode: r.service_code, caseNo: r.case_no, data: r.data, archivedAt: new Date(r.archived_at) }));
+}

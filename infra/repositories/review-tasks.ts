@@ -1,0 +1,62 @@
+/**
+ * The departments' review tasks as the API reads and claims them. (The workflow's activities open and close them.)
+ * A task exists for a reviewer only in their own department: another department's task is not found, not forbidden.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Department } from '../../domain/types';
+import { ReviewTask } from '../db/entities';
+import type { Caller } from './caller';
+
+export type { ReviewTask };
+export type TaskStatus = 'open' | 'closed' | 'cancelled';
+
+/** The department's queue, by deadline (tasks without one last), then oldest first. */
+export async function departmentQueue(em: EntityManager, department: Department, status: TaskStatus, limit: number): Promise<ReviewTask[]> {
+  return em.find(ReviewTask, { department, status }, { orderBy: { deadline: 'asc nulls last', createdAt: 'asc' }, limit });
+}
+
+export async function findTaskForReviewer(em: EntityManager, taskId: string, caller: Caller): Promise<ReviewTask | null> {
+  const task = await em.findOne(ReviewTask, { id: taskId });
+  return task && caller.role === 'reviewer' && task.department === caller.department ? task : null;
+}
+
+/**
+ * One conditional UPDATE, so two reviewers claiming at once cannot both win: the task must be open and unclaimed (or
+ * already claimed by `sub`). Returns the task as it is now, or `null` when the claim lost.
+ */
+export async function claimTask(em: EntityManager, taskId: string, sub: string): Promise<ReviewTask | null> {
+  const n = await em.nativeUpdate(ReviewTask, { id: taskId, status: 'open', $or: [{ claimedBy: null }, { claimedBy: sub }] }, { claimedBy: sub, claimedAt: new Date() });
+  return n === 0 ? null : em.findOne(ReviewTask, { id: taskId }, { refresh: true });
+}
+
+/** Releases a claim `sub` holds; `null` when they did not hold it. */
+export async function releaseTask(em: EntityManager, taskId: string, sub: string): Promise<ReviewTask | null> {
+  const n = await em.nativeUpdate(ReviewTask, { id: taskId, claimedBy: sub }, { claimedBy: null, claimedAt: null });
+  return n === 0 ? null : em.findOne(ReviewTask, { id: taskId }, { refresh: true });
+}
+
+/** The step's latest round. */
+export async function latestTaskOfStep(em: EntityManager, caseNo: string, stepId: string): Promise<ReviewTask | null> {
+  return em.findOne(ReviewTask, { caseNo, stepId }, { orderBy: { round: 'desc' } });
+}
+
+/** Has a step of this department ever opened on the case? (Reviewers see a case only from then on.) */
+export async function departmentHasTask(em: EntityManager, caseNo: string, department: Department): Promise<boolean> {
+  return (await em.count(ReviewTask, { caseNo, department })) > 0;
+}
+
+/** The department's most recent step on the case: the purpose of a reviewer's read ("review of step X"). */
+export async function latestStepOfDepartment(em: EntityManager, caseNo: string, department: Department): Promise<string | undefined> {
+  const t = await em.findOne(ReviewTask, { caseNo, department }, { orderBy: { createdAt: 'desc', round: 'desc' }, fields: ['stepId'] });
+  return t?.stepId;
+}
+
+/**
+ * The latest round of each step of a case. Cases have a handful of tasks, so picking the latest per step here is as
+ * fast as `DISTINCT ON` and needs no raw SQL.
+ */
+export async function latestTaskPerStep(em: EntityManager, caseNo: string): Promise<ReviewTask[]> {
+  const all = await em.find(ReviewTask, { caseNo }, { orderBy: { stepId: 'asc', round: 'desc' } });
+  const seen = new Set<string>();
+  return all.filter((t) => !seen.has(t.stepId) && seen.add(t.stepId));
+}
