@@ -15,7 +15,7 @@
  * in short transactions and the workflow's history shows the progress. Idempotent: a purged case is marked and never
  * selected again; deleting an already deleted archive row is a no-op.
  */
-import { log } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { LockMode } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { maskSubjectKey } from '../domain/masking';
@@ -49,7 +49,7 @@ export function createRetentionActivities(deps: { orm: MikroORM }) {
     async purgeExpiredPersonalData(input: RetentionPurgeInput): Promise<RetentionPurgeBatch> {
       for (const [name, v] of Object.entries(input)) {
         // A zero or negative retention would wipe cases that just ended: refuse, never guess.
-        if (!Number.isInteger(v) || v < 1) throw new Error(`retention purge: ${name} must be a positive integer`);
+        if (!Number.isInteger(v) || v < 1) throw ApplicationFailure.nonRetryable(`retention purge: ${name} must be a positive integer`, 'InvalidRetentionConfig');
       }
       const now = Date.now();
       const caseCutoff = new Date(now - input.caseRetentionDays * DAY_MS);
