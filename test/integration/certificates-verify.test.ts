@@ -136,7 +136,7 @@ describe('certificate verification by code', () => {
     ['payload', `update certificate set payload = replace(payload, '"validUntil":"', '"validUntil":"2') where no = ?`, []],
   ];
   it.each(tamperings)('a row whose %s was changed in PostgreSQL answers tampered, on both routes, and shows nothing', async (_column, update, params) => {
-    const [before] = await sql('select * from certificate where no = ?', [permit.no]);
+    const before = (await sql('select * from certificate where no = ?', [permit.no]))[0]!;
     try {
       await sql(update, [...params, permit.no]);
       const byCode = await api.call('GET', `/certificates/verify/${permit.verificationCode}`);
