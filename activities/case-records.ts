@@ -167,7 +167,7 @@ export function createCaseRecordActivities(deps: { orm: MikroORM }) {
           await tx.execute('update one_stop_case set attention_reason = ?, attention_since = ? where case_no = ?', [a.reason.slice(0, 500), new Date(a.atMs), a.caseNo]);
         }
       });
-      log.warn('case needs attention', { caseNo: a.caseNo, seq: a.seq, type: a.type, reason: a.reason });
+      log.warn(a.type === 'needs_attention' ? 'case needs attention' : 'case retried by ops', { caseNo: a.caseNo, seq: a.seq, reason: a.reason });
     },
   });
 }

@@ -1,6 +1,8 @@
 /**
- * Determinism guard: committed histories of the three services (test/replay/histories, recorded by
- * test/replay/record-histories.ts) are replayed against the current workflow code on every run. A change that would
+ * Determinism guard: committed histories (test/replay/histories, recorded by test/replay/record-histories.ts: the three
+ * services' happy paths of every version, and since v4 one history per branch: timers, rejection, withdrawal,
+ * supplement, calendar update, malformed signals, needs attention + ops retry) are replayed against the current
+ * workflow code on every run. A change that would
  * break a running case fails here; make such changes with patched() and record new histories.
  */
 import fs from 'node:fs';
@@ -12,12 +14,15 @@ import { WORKFLOWS_PATH } from '../../worker/create-worker';
 const dir = path.resolve(__dirname, '../replay/histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts)', () => {
+const SERVICES = ['freight-company', 'oversize-cargo', 'school-bus'];
+/** Since v4 (validated signals, needs attention), every branch of the workflow, not only the happy paths. */
+const BRANCHES = ['calendar-update', 'malformed-signals', 'needs-attention', 'rejection', 'supplement', 'timers', 'withdrawal'];
+
+it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts; v4 validated signals and needs attention)', () => {
   for (const version of ['v1', 'v2', 'v3']) {
-    expect(files.filter((f) => f.startsWith(`${version}-`)).sort()).toEqual(
-      ['freight-company', 'oversize-cargo', 'school-bus'].map((s) => `${version}-${s}.json`),
-    );
+    expect(files.filter((f) => f.startsWith(`${version}-`)).sort()).toEqual(SERVICES.map((s) => `${version}-${s}.json`));
   }
+  expect(files.filter((f) => f.startsWith('v4-')).sort()).toEqual([...SERVICES, ...BRANCHES].sort().map((s) => `v4-${s}.json`));
 });
 
 it.each(files)('replays %s against the current workflow code', async (file) => {
