@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCertificateActivities } from '../../activities/certificates';
 import { freightCompanyExample } from '../../api/schemas/examples';
+import type { CertificateSummary } from '../../domain/types';
 import { verifyCertificateSignature } from '../../infra/signing/certificate-signer';
 import { startApi, token, type ApiHarness } from '../helpers/api-harness';
 import { service, testSigner, waitFor } from '../helpers/harness';
@@ -171,19 +172,19 @@ describe('certificate verification by code', () => {
 });
 
 describe('idempotent issuance', () => {
-  const issue = (issuedAtMs: number) =>
+  const issue = (issuedAtMs: number): Promise<CertificateSummary[]> =>
     new MockActivityEnvironment().run(createCertificateActivities({ orm: api.orm, signer: testSigner() }).issueCertificates, {
       caseNo,
       certificates: service('FREIGHTCO').certificates,
       issuedAtMs,
-    });
+    }) as Promise<CertificateSummary[]>;
 
   it('a retried activity (even a day later) returns the stored certificates and changes no code or signature', async () => {
-    const rowsBefore = await sql('select no, verification_code, signature, payload from certificate where case_no = ? order by no', [caseNo]);
+    const rowsBefore = (await sql('select no, verification_code, signature, payload from certificate where case_no = ? order by no', [caseNo])) as { no: string }[];
     const again = await issue(Date.now() + 86_400_000);
     const rowsAfter = await sql('select no, verification_code, signature, payload from certificate where case_no = ? order by no', [caseNo]);
     expect(rowsAfter).toEqual(rowsBefore);
-    expect(again.map((c) => c.no).sort()).toEqual(rowsBefore.map((r: { no: string }) => r.no));
+    expect(again.map((c) => c.no).sort()).toEqual(rowsBefore.map((r) => r.no));
     expect(again.find((c) => c.no === permit.no)?.validUntil).toBe(JSON.parse(permit.payload).validUntil);
   });
 
