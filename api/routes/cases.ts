@@ -14,7 +14,7 @@ import { maskSubjectKey } from '../../domain/masking';
 import { toEpochMs } from '../../infra/db/timestamps';
 import { recordAccess } from '../../infra/repositories/access-log';
 import { actorLabel, COUNTER_CLIENT_ID } from '../../infra/repositories/caller';
-import { casePurpose, maskPersonalData, personalSubjects, seesPersonalData } from '../../infra/repositories/case-view';
+import { casePurpose, maskPersonalData, maskSteps, personalSubjects, seesPersonalData } from '../../infra/repositories/case-view';
 import { caseEvents, findCaseForCaller, listCasesForCaller, recordEvaluation, type VisibleCase } from '../../infra/repositories/cases';
 import { certificatesOfCase, isoDay } from '../../infra/repositories/certificates';
 import { latestTaskOfStep, latestTaskPerStep, type ReviewTask } from '../../infra/repositories/review-tasks';
@@ -80,7 +80,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
       200: json(z.object({ caseNo: z.string() }).loose(), 'The case this Idempotency-Key already created'),
       404: json(z.object({}), 'Unknown service'),
       409: json(z.object({}), 'The Idempotency-Key was used for a different application'),
-      422: json(z.object({}), 'A referenced certificate cannot be used'),
+      422: json(z.object({}), 'A referenced certificate cannot be used, or the webhookUrl is not under a callback origin registered for this portal client'),
     },
     handler: async ({ body, req, principal }) => {
       const key = req.headers['idempotency-key'];
@@ -101,7 +101,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
           : { portalClientId: p.clientId ?? p.sub, ...(p.applicant ? { applicantSubject: p.applicant } : {}) };
       try {
         const result = await submitCase(
-          { orm: deps.orm, client: deps.client, taskQueue: deps.taskQueue, calendar: deps.calendar },
+          { orm: deps.orm, client: deps.client, taskQueue: deps.taskQueue, calendar: deps.calendar, production: deps.production },
           def,
           { idempotencyKey: key, channel: body.channel, form, scenarioAnswers: body.scenarioAnswers, materials: body.materials, webhookUrl: body.webhookUrl, ...owner },
           now,
@@ -210,7 +210,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
         outstandingSupplement: live?.outstandingSupplement ?? (row.status === 'awaiting_supplement' ? (lastNotice?.payload.missing ?? []) : []),
         pendingDepartments: live?.pendingDepartments ?? row.pendingDepartments,
         reasons: live?.reasons ?? row.outcomeReasons,
-        steps: clear ? steps : maskPersonalData(steps),
+        steps: clear ? steps : maskSteps(steps),
         certificates: certificates.map((c) => ({ no: c.no, type: c.type, subject: c.subjectKey, validUntil: isoDay(c.validUntil), revoked: c.revokedAt != null })),
         evaluation: row.evaluationStars ? { stars: row.evaluationStars, comment: row.evaluationComment } : null,
         timeline: events.map((e) => ({ seq: e.seq, at: shanghai(e.at), type: e.type, actor: e.actor ?? null, detail: e.payload.detail ?? null })),

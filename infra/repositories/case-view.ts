@@ -113,3 +113,15 @@ export function personalSubjects(value: unknown, found = new Set<string>()): Set
   }
   return found;
 }
+
+/**
+ * A case's steps for a caller who does not see personal data: an automatic check keeps its verdict but not its report
+ * or reasons, which speak of named people (a driver's age, their driving and criminal record: sensitive personal
+ * information, PIPL art. 28); everything else is masked as above.
+ */
+export function maskSteps<T extends { check?: unknown }>(steps: T[]): T[] {
+  return steps.map((s) => {
+    const check = isRecord(s.check) ? { verdict: s.check.verdict, hardRefusal: s.check.hardRefusal } : s.check;
+    return maskPersonalData({ ...s, ...(s.check !== undefined ? { check } : {}) });
+  });
+}

@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import { verifyCertificateSignature } from '../../infra/signing/certificate-signer';
 import { freightCompanyExample, oversizeCargoExample, schoolBusExample } from '../../api/schemas/examples';
 import { DEMO } from '../../infra/db/seed';
+import { registerPortalClient } from '../../infra/repositories/portal-clients';
 import type { Department } from '../../domain/types';
 import { claimAndDecide, portalToken, startApi, token, type ApiHarness } from '../helpers/api-harness';
 import { waitFor as waitForValue } from '../helpers/harness';
@@ -133,8 +134,10 @@ describe('a school-bus case through the API', () => {
     const first = oversizeCargoExample();
     const r1 = await api.call('POST', '/cases', { token: portal, body: first, headers: { 'Idempotency-Key': 'prefill-oversize-0001' } });
     expect(r1.status).toBe(201);
+    // The carrier itself (asserted by the identity system) reads the full pre-review report.
+    const carrier = portalToken('portal-system', DEMO.heavyCarrier.creditCode);
     const done = await waitFor(async () => {
-      const c = await api.call('GET', `/cases/${r1.body.caseNo}`, { token: portal });
+      const c = await api.call('GET', `/cases/${r1.body.caseNo}`, { token: carrier });
       return c.body.status === 'completed' ? c.body : undefined;
     }, 'fast-tracked oversize case');
     const prereview = done.steps.find((s: { id: string }) => s.id === 'prereview');
@@ -142,7 +145,7 @@ describe('a school-bus case through the API', () => {
     expect(prereview.check.report.category).toBe('I');
 
     // Prefill is for the applicant the token asserts (the carrier, authenticated by the city's identity system).
-    const prefill = await api.call('GET', `/prefill?creditCode=${DEMO.heavyCarrier.creditCode}`, { token: portalToken('portal-system', DEMO.heavyCarrier.creditCode) });
+    const prefill = await api.call('GET', `/prefill?creditCode=${DEMO.heavyCarrier.creditCode}`, { token: carrier });
     expect(prefill.status).toBe(200);
     expect(prefill.body.company.name).toBe(DEMO.heavyCarrier.name);
     const archived = prefill.body.archivedApplications.find((a: { serviceCode: string }) => a.serviceCode === 'OVERSIZE');
@@ -170,7 +173,7 @@ describe('a school-bus case through the API', () => {
   });
 
   it('delivers status changes to the portal callback, signed, retrying after a failure', async () => {
-    const received: { body: string; signature: string }[] = [];
+    const received: { body: string; signature: string; timestamp: string }[] = [];
     let calls = 0;
     const receiver = http.createServer((req, res) => {
       let body = '';
@@ -181,18 +184,24 @@ describe('a school-bus case through the API', () => {
           res.writeHead(503).end(); // the portal is down the first time
           return;
         }
-        received.push({ body, signature: String(req.headers['x-onestop-signature']) });
+        received.push({ body, signature: String(req.headers['x-onestop-signature']), timestamp: String(req.headers['x-onestop-timestamp']) });
         res.writeHead(204).end();
       });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const origin = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const url = `${origin}/hook`;
+    // Webhooks go only to a registered client's origins, signed with that client's own secret; a loopback receiver
+    // needs a registration that allows private addresses.
+    const client = await registerPortalClient(api.orm.em.fork(), { id: 'hook-portal', name: 'test receiver', callbackOrigins: [origin], allowPrivateCallbacks: true });
     try {
-      const r = await api.call('POST', '/cases', { token: portal, body: { ...schoolBusExample(), webhookUrl: url }, headers: { 'Idempotency-Key': 'webhook-case-0001' } });
+      const r = await api.call('POST', '/cases', { token: portalToken('hook-portal'), body: { ...schoolBusExample(), webhookUrl: url }, headers: { 'Idempotency-Key': 'webhook-case-0001' } });
       expect(r.status).toBe(201);
       const first = await waitFor(async () => received[0], 'webhook delivery', 30_000);
       expect(JSON.parse(first.body)).toMatchObject({ caseNo: r.body.caseNo, event: 'case_accepted' });
-      expect(first.signature).toBe(`sha256=${createHmac('sha256', 'hook-secret').update(first.body).digest('hex')}`);
+      // HMAC-SHA256 over `${timestamp}.${body}` with the client's secret: receivers can refuse replays.
+      expect(Math.abs(Number(first.timestamp) - Date.now() / 1000)).toBeLessThan(120);
+      expect(first.signature).toBe(`sha256=${createHmac('sha256', client.webhookSecret).update(`${first.timestamp}.${first.body}`).digest('hex')}`);
       // The activity records the attempt after the portal answered: wait for the second record.
       const attempts = await waitFor(async () => {
         const rows = await api.orm.em.fork().execute<{ attempt: number; http_status: number }[]>(
@@ -202,7 +211,7 @@ describe('a school-bus case through the API', () => {
         return rows.length >= 2 ? rows : undefined;
       }, 'two recorded delivery attempts');
       expect(attempts.map((a) => a.http_status)).toEqual([503, 204]);
-      await api.call('POST', `/cases/${r.body.caseNo}/withdraw`, { token: portal, body: { reason: 'test done' } });
+      await api.call('POST', `/cases/${r.body.caseNo}/withdraw`, { token: portalToken('hook-portal'), body: { reason: 'test done' } });
     } finally {
       receiver.close();
     }

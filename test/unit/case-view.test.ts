@@ -2,7 +2,7 @@
 import { schoolBusExample, freightCompanyExample, oversizeCargoExample } from '../../api/schemas/examples';
 import { DEMO } from '../../infra/db/seed';
 import { actorLabel, type Caller } from '../../infra/repositories/caller';
-import { caseRelation, casePurpose, maskPersonalData, personalSubjects, seesPersonalData } from '../../infra/repositories/case-view';
+import { caseRelation, casePurpose, maskPersonalData, maskSteps, personalSubjects, seesPersonalData } from '../../infra/repositories/case-view';
 
 const CASE = { portalClientId: 'city-portal', applicantKey: DEMO.school.creditCode, applicantSubject: DEMO.school.creditCode };
 const portal = (clientId: string, applicant?: string): Caller => ({ sub: clientId, role: 'portal', clientId, ...(applicant ? { applicant } : {}) });
@@ -96,5 +96,18 @@ describe('personalSubjects and actorLabel', () => {
     expect(actorLabel(portal('city-portal', DEMO.school.creditCode))).toBe(`portal:city-portal for ${DEMO.school.creditCode}`);
     expect(actorLabel(portal('city-portal', DEMO.drivers.freight.idCard))).not.toContain(DEMO.drivers.freight.idCard);
     expect(actorLabel({ sub: 'ops-1', role: 'ops' })).toBe('ops:ops-1');
+  });
+});
+
+describe('maskSteps', () => {
+  it('keeps a check’s verdict, drops its report and reasons, masks the rest', () => {
+    const steps = [
+      { id: 'education-acceptance', status: 'open', check: { verdict: 'needs_review', hardRefusal: false, reasons: ['driver record clean: criminal record'], report: { findings: [] } } },
+      { id: 'police-opinion', status: 'waiting' },
+    ];
+    expect(maskSteps(steps)).toEqual([
+      { id: 'education-acceptance', status: 'open', check: { verdict: 'needs_review', hardRefusal: false } },
+      { id: 'police-opinion', status: 'waiting' },
+    ]);
   });
 });
