@@ -8,7 +8,7 @@ import { createCaseRecordActivities } from './case-records';
 import { createCertificateActivities } from './certificates';
 import { createCheckActivities } from './checks';
 import { createCalendarActivities } from './calendar';
-import { createWebhookActivities } from './webhooks';
+import { createWebhookActivities, type WebhookPolicy } from './webhooks';
 import { createRetentionActivities } from './retention';
 import { classifyAll } from './errors';
 
@@ -16,7 +16,10 @@ export interface ActivityDeps {
   orm: MikroORM;
   signer: CertificateSigner;
   calendarDir: string;
-  webhookSecret: string;
+  /** Unused: webhooks are signed with each portal client's own secret (portal_client.webhook_secret). */
+  webhookSecret?: string;
+  /** Webhook delivery policy (production: https and strong client secrets only; a resolver stub in tests). */
+  webhooks?: WebhookPolicy;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -1,13 +1,17 @@
 /**
  * The HTTP API (Express 5) under /api/v1, its OpenAPI document at /api/v1/openapi.json (generated from the same zod
- * schemas that validate requests) and a page at /docs that renders it.
+ * schemas that validate requests) and a page at /docs that renders it. Security headers and rate limits come first
+ * (api/http/abuse.ts); Prometheus metrics are a separate app for an internal listener (`metricsApp`).
  */
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import express, { type Express } from 'express';
 import swaggerUiDist from 'swagger-ui-dist';
 import type { ApiDeps } from './context';
+import { countsByServiceAndStatus } from '../infra/repositories/cases';
+import { noStore, rateLimiters, securityHeaders, type RateLimitOptions } from './http/abuse';
 import { errorHandler, notFoundHandler } from './http/errors';
-import { RouteTable } from './http/route';
+import { createMetricsApp } from './http/metrics';
+import { RouteTable, type DeclaredRoute } from './http/route';
 import { attentionRoutes } from './routes/attention';
 import { accessLogRoutes } from './routes/access-log';
 import { caseRoutes } from './routes/cases';
@@ -20,11 +24,27 @@ import { reviewRoutes } from './routes/reviews';
 
 export const BASE_PATH = '/api/v1';
 
-export function createApp(deps: ApiDeps): { app: Express; openapi: Record<string, unknown> } {
+/** HTTP hardening of the process (api/main.ts passes its config; tests choose). */
+export interface HttpOptions {
+  /** Off (no limiter) unless given: api/main.ts always gives RATE_LIMIT_PER_MINUTE / RATE_LIMIT_PER_TOKEN_PER_MINUTE. */
+  rateLimit?: RateLimitOptions;
+  /** Proxy hops in front of the API (API_TRUST_PROXY_HOPS): the client address is read past them. */
+  trustProxyHops?: number;
+  production?: boolean;
+}
+
+export function createApp(
+  deps: ApiDeps,
+  http: HttpOptions = {},
+): { app: Express; openapi: Record<string, unknown>; routes: DeclaredRoute[]; metricsApp: Express } {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (http.trustProxyHops) app.set('trust proxy', http.trustProxyHops);
+  app.use(securityHeaders({ production: http.production ?? false }));
   app.use(deps.metrics.middleware());
+  // Before the body is read: a flood costs as little as possible.
+  if (http.rateLimit) app.use(...rateLimiters(http.rateLimit));
   app.use(express.json({ limit: deps.bodyLimit, strict: true }));
 
   const registry = new OpenAPIRegistry();
@@ -40,6 +60,7 @@ export function createApp(deps: ApiDeps): { app: Express; openapi: Record<string
   reviewRoutes(table, deps);
   opsRoutes(table, deps);
   accessLogRoutes(table, deps);
+  table.finish();
 
   const openapi = new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
@@ -55,7 +76,7 @@ export function createApp(deps: ApiDeps): { app: Express; openapi: Record<string
 
   app.get(`${BASE_PATH}/openapi.json`, (_req, res) => void res.json(openapi));
   app.use(BASE_PATH + CODEC_PATH, codecRoutes(deps));
-  app.use(BASE_PATH, router);
+  app.use(BASE_PATH, noStore, router);
   // Health and readiness also at the root, where orchestrators look for them.
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', (req, res, next) => {
@@ -63,10 +84,17 @@ export function createApp(deps: ApiDeps): { app: Express; openapi: Record<string
     router(req, res, next);
   });
   app.get('/docs', (_req, res) => void res.type('html').send(DOCS_PAGE));
+  app.get('/docs/init.js', (_req, res) => void res.type('text/javascript').send(DOCS_INIT));
   app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath()));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
-  return { app, openapi };
+
+  const metricsApp = createMetricsApp(async () => {
+    // Metrics still answer while PostgreSQL is down: the request series are what ops need then.
+    const rows = await countsByServiceAndStatus(deps.orm.em.fork()).catch(() => []);
+    return deps.metrics.render(rows.map((r) => ({ service: r.serviceCode, status: r.status, count: r.count })));
+  });
+  return { app, openapi, routes: table.routes, metricsApp };
 }
 
 const DOCS_PAGE = `<!doctype html>
@@ -74,5 +102,9 @@ const DOCS_PAGE = `<!doctype html>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: '${BASE_PATH}/openapi.json', dom_id: '#ui', persistAuthorization: true });</script>
+<script src="/docs/init.js"></script>
 </body></html>`;
+
+// A file, not an inline script: the Content-Security-Policy allows scripts from this origin only. Tokens typed into
+// the page are not kept in the browser's storage (persistAuthorization: false).
+const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '${BASE_PATH}/openapi.json', dom_id: '#ui', persistAuthorization: false });\n`;

@@ -11,9 +11,12 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { formatShanghai, shanghaiDate, type WorkingDayCalendar } from '../domain/calendar';
 import { toEpochMs } from '../infra/db/timestamps';
 import type { CaseInput, ServiceDefinition } from '../domain/types';
+import { checkWebhookUrl } from '../infra/net/callback-guard';
 import { deleteUnstartedCase, findByIdempotencyKey, insertCase } from '../infra/repositories/cases';
+import { findPortalClient } from '../infra/repositories/portal-clients';
 import { canonicalJson } from '../infra/signing/certificate-signer';
 import { CaseStatusKey, OneStopServiceKey, CASE_WORKFLOW_TYPE } from '../workflows/definitions';
+import { ApiError } from './http/errors';
 
 export interface CaseSubmission {
   idempotencyKey: string;
@@ -36,6 +39,8 @@ export interface IntakeDeps {
   client: Client;
   taskQueue: string;
   calendar: WorkingDayCalendar;
+  /** Production: webhook URLs must be https. */
+  production?: boolean;
 }
 
 export interface IntakeResult {
@@ -64,8 +69,12 @@ export async function submitCase(deps: IntakeDeps, definition: ServiceDefinition
   const em = deps.orm.em.fork();
   const portalClientId = s.portalClientId ?? UNREGISTERED_CLIENT;
 
-  // [issue 10 part 3: webhook URL validation] The callback URL is checked against the client's registered origins by
-  // another module; its call goes here, before anything is stored.
+  // The callback URL must be under an origin the submitting client registered (infra/net/callback-guard.ts), before
+  // anything is stored: 422 otherwise. The delivery checks it again, with the resolved address.
+  if (s.webhookUrl) {
+    const why = checkWebhookUrl(s.webhookUrl, await findPortalClient(em, portalClientId), { production: deps.production ?? false });
+    if (why) throw new ApiError('business_rule', why, [{ path: 'body.webhookUrl', message: why }]);
+  }
 
   let row = await findByIdempotencyKey(em, portalClientId, s.idempotencyKey);
   let created = false;

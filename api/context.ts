@@ -20,6 +20,8 @@ export interface ApiDeps {
   bodyLimit: string;
   metrics: HttpMetrics;
   log: (msg: string, err?: unknown) => void;
+  /** NODE_ENV=production: webhook URLs must be https (api/case-intake.ts). */
+  production?: boolean;
   /** The payload codec's endpoint for the Temporal UI (api/routes/codec.ts); without it, no codec routes. */
   payloadCodec?: CodecEndpointConfig;
 }

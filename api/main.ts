@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import { loadWorkingDayCalendar } from '../infra/calendar-store';
-import { loadConfig } from '../infra/config';
+import { assertApiSecrets, loadConfig } from '../infra/config';
 import { openOrm } from '../infra/db/orm';
 import { fatal } from '../infra/process';
 import { loadServiceCatalog } from '../infra/services/catalog';
@@ -14,9 +14,12 @@ import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec'
 import { connectClient } from '../infra/temporal/connection';
 import { createApp } from './app';
 import { codecEndpointConfig } from './routes/codec';
+import { checkAuthConfig, type AuthConfig } from './http/auth';
 import { HttpMetrics } from './http/metrics';
 
 async function main(): Promise<void> {
+  // Before anything else: in production, no start on a missing, published or short token secret (one line).
+  assertApiSecrets();
   const cfg = loadConfig();
   // Payload encryption first: without its key (production) the API refuses to start, one line naming the variable.
   const production = !!process.env.NODE_ENV?.startsWith('prod');
@@ -32,22 +35,31 @@ async function main(): Promise<void> {
     currentPublicKeyPath: cfg.signing.publicKeyPath,
     retiredKeysDir: cfg.signing.retiredPublicKeysDir,
   });
-  const { app } = createApp({
+  const auth: AuthConfig = {
+    secret: cfg.jwt.secret,
+    issuer: cfg.jwt.issuer,
+    audience: cfg.jwt.audience,
+    maxAgeSeconds: cfg.jwt.maxAgeSeconds,
+    ...(cfg.jwt.publicKeyPath ? { publicKey: fs.readFileSync(cfg.jwt.publicKeyPath, 'utf8') } : {}),
+  };
+  checkAuthConfig(auth);
+  const { app, metricsApp } = createApp({
     orm,
     client,
     taskQueue: cfg.temporal.taskQueue,
     catalog: loadServiceCatalog(),
     calendar: loadWorkingDayCalendar(cfg.calendarDir),
     publicKeys,
-    auth: {
-      secret: cfg.jwt.secret,
-      issuer: cfg.jwt.issuer,
-      ...(cfg.jwt.publicKeyPath ? { publicKey: fs.readFileSync(cfg.jwt.publicKeyPath, 'utf8') } : {}),
-    },
+    auth,
     bodyLimit: cfg.api.bodyLimit,
     metrics: new HttpMetrics(),
     log: (msg, err) => console.error(msg, err),
     payloadCodec,
+    production,
+  }, {
+    rateLimit: cfg.api.rateLimit,
+    trustProxyHops: cfg.api.trustProxyHops,
+    production,
   });
   const server: Server = app.listen(cfg.api.port, cfg.api.host);
   await new Promise<void>((resolve, reject) => {
@@ -55,13 +67,21 @@ async function main(): Promise<void> {
     server.once('error', reject);
   });
   server.keepAliveTimeout = 5_000;
-  console.log(`api ready: http://${cfg.api.host}:${cfg.api.port}/api/v1 (docs at /docs)`);
+  // Metrics on their own listener (loopback unless METRICS_HOST says otherwise), never on the public port.
+  const metricsServer: Server = metricsApp.listen(cfg.api.metrics.port, cfg.api.metrics.host);
+  await new Promise<void>((resolve, reject) => {
+    metricsServer.once('listening', resolve);
+    // In development a second API (a test, a bench stack) must not die for its metrics port; production must not run blind.
+    metricsServer.once('error', (err) => (production ? reject(err) : (console.warn(`api: metrics listener not started: ${err.message}`), resolve())));
+  });
+  console.log(`api ready: http://${cfg.api.host}:${cfg.api.port}/api/v1 (docs at /docs, metrics at http://${cfg.api.metrics.host}:${cfg.api.metrics.port}/metrics)`);
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`api: ${signal} received, finishing open requests`);
+    metricsServer.close();
     server.close(() => {
       void Promise.allSettled([orm.close(), client.connection.close()]).then(() => {
         console.log('api stopped');

@@ -144,6 +144,11 @@ export class Stack {
       SIGNING_KEY_PATH: this.signingKeyPath,
       SIGNING_KEY_ID: `${this.o.name}-1`,
       LOG_DIR: this.logDir,
+      // The benchmark is one client sending thousands of requests a minute: the abuse limits would measure themselves.
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      RATE_LIMIT_PER_TOKEN_PER_MINUTE: '1000000',
+      // An ephemeral metrics port: a stack beside `npm start` (9464) must not collide with it.
+      METRICS_PORT: '0',
       ...extra,
     };
   }

@@ -35,14 +35,24 @@ export interface WorkerTuning {
 export interface AppConfig {
   databaseUrl: string;
   temporal: TemporalConfig;
-  worker: WorkerTuning & { healthPort: number };
-  api: { port: number; host: string; bodyLimit: string; publicBaseUrl: string };
+  worker: WorkerTuning & { healthPort: number; healthHost: string };
+  api: {
+    port: number;
+    host: string;
+    bodyLimit: string;
+    publicBaseUrl: string;
+    /** Proxy hops in front of the API (the gateway): `req.ip`, and so the per-IP rate limit, is the client's address. */
+    trustProxyHops: number;
+    rateLimit: { perIpPerMinute: number; perTokenPerMinute: number };
+    /** Prometheus metrics on a listener of their own, never on the public port. */
+    metrics: { host: string; port: number };
+  };
   devServer: { uiPort: number; dataDir: string };
   /** The worker signs with the private key; the API reads only public keys (publicKeyPath + retiredPublicKeysDir). */
   signing: { privateKeyPath: string; keyId: string; publicKeyPath: string; retiredPublicKeysDir: string };
   /** Days after which ended cases' personal data and archived applications are purged (docs/security.md, Retention). */
   retention: { caseDays: number; archiveDays: number };
-  jwt: { secret: string; issuer: string; publicKeyPath?: string };
+  jwt: { secret: string; issuer: string; audience: string; maxAgeSeconds: number; publicKeyPath?: string };
   /** Payload encryption (infra/temporal/codec.ts) and its codec endpoint for the Temporal UI (api/routes/codec.ts). */
   payloadCodec: { keysDir: string; currentKeyId: string; uiOrigins: string[]; devSecret?: string };
   calendarDir: string;
@@ -59,16 +69,58 @@ function int(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+/** `3600`, `90s`, `30m`, `12h`, `1d` -> seconds. */
+function duration(env: Env, name: string, fallbackSeconds: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallbackSeconds;
+  const m = /^([1-9][0-9]{0,8})([smhd]?)$/.exec(raw);
+  if (!m) throw new Error(`${name} must be a duration such as 3600, 30m, 12h or 1d, got "${raw}"`);
+  return Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+}
+
+/** The secret the dev tools fall back to: published in this repository, so it must never sign anything in production. */
+export const DEV_JWT_SECRET = 'onestop-dev-secret-change-me';
+/** HMAC keys shorter than their hash output (32 bytes for SHA-256) weaken it; RFC 7518 §3.2 requires at least that. */
+export const MIN_SECRET_BYTES = 32;
+
+const isProduction = (env: Env) => (env.NODE_ENV ?? '').startsWith('prod');
+
 /**
- * Secrets as files (Kubernetes Secret volumes, compose secrets): `JWT_SECRET_FILE` and `DATABASE_URL_FILE` name a file
- * whose content (without its trailing newline) is the value, so no secret sits in the process environment. A variable
- * and its file with different values is an error.
+ * Why a secret may not be used in production, or undefined: missing, a published default or placeholder, or shorter
+ * than MIN_SECRET_BYTES. One line naming the variable, never the value.
+ */
+export function secretProblem(name: string, value: string | undefined, knownDefaults: string[] = []): string | undefined {
+  if (value === undefined || value === '') return `${name} is not set; production needs a random secret of at least ${MIN_SECRET_BYTES} bytes`;
+  if (knownDefaults.includes(value) || /change[_-]?me/i.test(value)) return `${name} is a published default or placeholder; set a random secret of at least ${MIN_SECRET_BYTES} bytes`;
+  if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_BYTES) return `${name} is shorter than ${MIN_SECRET_BYTES} bytes; set a random secret of at least ${MIN_SECRET_BYTES} bytes`;
+  return undefined;
+}
+
+/**
+ * The API's start-up check (NODE_ENV=production only): refuses the dev token secret. Another process's secrets are
+ * checked where they are loaded (the payload codec keys in infra/temporal/codec.ts); webhook secrets are per portal
+ * client and checked when they sign (activities/webhooks.ts). Throws one line naming the variable.
+ */
+export function assertApiSecrets(env: Env = process.env): void {
+  if (!isProduction(env)) return;
+  env = withSecretFiles(env);
+  // A public key instead of the shared secret: the API then holds no token secret at all.
+  if (env.JWT_PUBLIC_KEY_PATH) return;
+  const problem = secretProblem('JWT_SECRET', env.JWT_SECRET, [DEV_JWT_SECRET]);
+  if (problem) throw new Error(problem);
+}
+
+/**
+ * Secrets as files (Kubernetes Secret volumes, compose secrets): `JWT_SECRET_FILE`, `DATABASE_URL_FILE` and
+ * `TEMPORAL_API_KEY_FILE` name a file whose content (without its trailing newline) is the value, so no secret sits in
+ * the process environment. A variable and its file with different values is an error.
  */
 export function withSecretFiles(env: Env): Env {
   let out = env;
   for (const [name, file] of [
     ['JWT_SECRET', env.JWT_SECRET_FILE],
     ['DATABASE_URL', env.DATABASE_URL_FILE],
+    ['TEMPORAL_API_KEY', env.TEMPORAL_API_KEY_FILE],
   ] as const) {
     if (!file) continue;
     let value: string;
@@ -116,12 +168,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
       // Bounded cache: 10,000 waiting cases must not all sit in memory; an evicted case is replayed on its next event.
       maxCachedWorkflows: int(env, 'WORKER_CACHE_SIZE', 1000),
       healthPort: int(env, 'WORKER_HEALTH_PORT', 3001),
+      healthHost: env.WORKER_HEALTH_HOST ?? '127.0.0.1',
     },
     api: {
       port: apiPort,
       host: env.API_HOST ?? '127.0.0.1',
       bodyLimit: env.API_BODY_LIMIT ?? '256kb',
       publicBaseUrl: env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${apiPort}`,
+      trustProxyHops: int(env, 'API_TRUST_PROXY_HOPS', 0),
+      rateLimit: {
+        perIpPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200),
+        perTokenPerMinute: int(env, 'RATE_LIMIT_PER_TOKEN_PER_MINUTE', 600),
+      },
+      // Loopback by default: Prometheus scrapes it from inside the pod network only where METRICS_HOST says so.
+      metrics: { host: env.METRICS_HOST ?? '127.0.0.1', port: int(env, 'METRICS_PORT', 9464) },
     },
     devServer: { uiPort, dataDir },
     signing: {
@@ -144,8 +204,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       archiveDays: int(env, 'RETENTION_ARCHIVE_DAYS', 1095),
     },
     jwt: {
-      secret: env.JWT_SECRET ?? 'onestop-dev-secret-change-me',
+      secret: env.JWT_SECRET ?? DEV_JWT_SECRET,
       issuer: env.JWT_ISSUER ?? 'onestop',
+      audience: env.JWT_AUDIENCE ?? 'onestop-api',
+      maxAgeSeconds: duration(env, 'JWT_MAX_AGE', 12 * 3600),
       // A key pair instead of the shared secret: the identity provider signs (RS256/ES256/EdDSA), the API verifies.
       ...(env.JWT_PUBLIC_KEY_PATH ? { publicKeyPath: path.resolve(PROJECT_ROOT, env.JWT_PUBLIC_KEY_PATH) } : {}),
     },

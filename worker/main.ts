@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     res.writeHead(state === 'RUNNING' ? 200 : 503, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ state }));
   });
-  health.listen(cfg.worker.healthPort, '0.0.0.0');
+  health.listen(cfg.worker.healthPort, cfg.worker.healthHost);
   console.log(`worker ready: task queue ${cfg.temporal.taskQueue} on ${cfg.temporal.address} (health :${cfg.worker.healthPort})`);
   try {
     await worker.run();

@@ -11,9 +11,11 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'payload_too_large'
   | 'business_rule'
+  | 'rate_limited'
   | 'dependency_unavailable'
   | 'internal';
 
@@ -23,9 +25,11 @@ const STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   business_rule: 422,
+  rate_limited: 429,
   dependency_unavailable: 503,
   internal: 500,
 };
@@ -83,6 +87,10 @@ export function errorHandler(log: (msg: string, err: unknown) => void): ErrorReq
     if (err instanceof ApiError) apiError = err;
     else if ((err as { type?: string }).type === 'entity.parse.failed') apiError = new ApiError('malformed_json', 'the request body is not valid JSON');
     else if ((err as { type?: string }).type === 'entity.too.large') apiError = new ApiError('payload_too_large', 'the request body is larger than the limit');
+    else if (err instanceof URIError) {
+      // The router could not percent-decode a path parameter (e.g. an encoded lone surrogate): not valid UTF-8.
+      apiError = validationError([{ path: 'params', message: 'a path parameter is not valid percent-encoded UTF-8' }]);
+    }
     else if ((err as { type?: string; status?: number }).status && (err as { status: number }).status < 500) {
       apiError = new ApiError('validation', 'the request could not be read');
     } else if (isDependencyDown(err)) {

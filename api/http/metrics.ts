@@ -1,5 +1,9 @@
-/** Prometheus text format, without a client library: request counts and a latency histogram per route. */
-import type { RequestHandler } from 'express';
+/**
+ * Prometheus text format, without a client library: request counts and a latency histogram per route. Served on a
+ * listener of its own (METRICS_HOST:METRICS_PORT, loopback by default), never on the public API port: route names,
+ * volumes and case counts are operational detail an outsider has no use for.
+ */
+import express, { type Express, type RequestHandler } from 'express';
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5];
 
@@ -43,4 +47,15 @@ export class HttpMetrics {
     for (const c of casesByStatus) lines.push(`onestop_cases{service="${c.service}",status="${c.status}"} ${c.count}`);
     return `${lines.join('\n')}\n`;
   }
+}
+
+/** The internal metrics listener's app: GET /metrics only. */
+export function createMetricsApp(render: () => Promise<string>): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', async (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(await render());
+  });
+  app.use((_req, res) => void res.status(404).type('text/plain').send('not found: the metrics listener serves GET /metrics only\n'));
+  return app;
 }

@@ -1,8 +1,8 @@
-/** Ops: per-service statistics, health, readiness and Prometheus metrics. */
+/** Ops: per-service statistics, health and readiness. Prometheus metrics are on the internal listener (api/http/metrics.ts). */
 import { z } from '../schemas/zod';
 import { shanghaiDate } from '../../domain/calendar';
 import { toEpochMs } from '../../infra/db/timestamps';
-import { countsByService, countsByServiceAndStatus, databaseReachable, recentCompletions } from '../../infra/repositories/cases';
+import { countsByService, databaseReachable, recentCompletions } from '../../infra/repositories/cases';
 import type { ApiDeps } from '../context';
 import { json, type RouteTable } from '../http/route';
 
@@ -85,18 +85,5 @@ export function opsRoutes(t: RouteTable, deps: ApiDeps): void {
       return { status: postgres && temporal ? 200 : 503, body: { postgres, temporal } };
     },
   });
-
-  t.add({
-    method: 'get',
-    path: '/metrics',
-    summary: 'Prometheus metrics: request counts and latencies, cases by status',
-    tags: ['ops'],
-    access: 'public',
-    responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
-    handler: async () => {
-      const rows = await countsByServiceAndStatus(deps.orm.em.fork()).catch(() => []);
-      const text = deps.metrics.render(rows.map((r) => ({ service: r.serviceCode, status: r.status, count: r.count })));
-      return { status: 200, text: { contentType: 'text/plain; version=0.0.4', content: text } };
-    },
-  });
+  // GET /metrics is not here: it is on the internal metrics listener (METRICS_HOST:METRICS_PORT, api/http/metrics.ts).
 }

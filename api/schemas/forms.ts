@@ -11,7 +11,7 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 export const creditCode = z
   .string()
   .refine(isValidCreditCode, 'not a valid unified social credit code (18 characters, GB 32100-2015 check character)')
-  .openapi({ example: '91370800MA3C00010X' });
+  .openapi({ example: '91370800MA3C00010K' });
 export const idCard = z
   .string()
   .refine((s) => isValidIdCardNumber(s), 'not a valid resident identity card number (18 characters, GB 11643-1999 check digit, born 1900 or later)')
