@@ -13,6 +13,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { signDevToken } from '../../api/http/auth';
 import { schoolBusExample } from '../../api/schemas/examples';
 import { PROJECT_ROOT } from '../../infra/config';
+import { registerPortalClient } from '../../infra/repositories/portal-clients';
 import { openTestOrm, submit, uniqueQueue, waitForRows } from '../helpers/harness';
 import { connectTestEnv } from '../helpers/harness';
 import { schoolBusApplication } from '../fixtures/applications';
@@ -119,11 +120,15 @@ it('SIGTERM to a worker with an activity in flight: the activity finishes, then 
     release = () => res.writeHead(204).end();
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const origin = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  const url = `${origin}/hook`;
+  // Webhooks go only to a registered client's origins; loopback only where the registration allows it.
+  const portalClientId = `graceful-${taskQueue}`;
+  await registerPortalClient(orm.em.fork(), { id: portalClientId, name: 'graceful shutdown test', callbackOrigins: [origin], allowPrivateCallbacks: true });
   const healthPort = await freePort();
   const { child, output } = await startProcess('worker/main.ts', { TEMPORAL_TASK_QUEUE: taskQueue, WORKER_HEALTH_PORT: String(healthPort) }, 'worker ready');
   try {
-    const { caseNo } = await submit({ orm, client: env.client, taskQueue }, 'SCHOOLBUS', { ...schoolBusApplication(), webhookUrl: url });
+    const { caseNo } = await submit({ orm, client: env.client, taskQueue }, 'SCHOOLBUS', { ...schoolBusApplication(), webhookUrl: url, portalClientId });
     await webhookArrived; // deliverWebhook is now running inside the worker
     child.kill('SIGTERM');
     // The worker reports it is draining (health 503) while the activity still waits for the portal's answer.
