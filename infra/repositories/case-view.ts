@@ -30,7 +30,8 @@ export interface CaseOwnership {
 export function caseRelation(caller: Caller, c: CaseOwnership, departmentHasTask: boolean): CaseRelation | undefined {
   if (caller.role === 'ops') return 'ops';
   if (caller.role === 'reviewer') return departmentHasTask ? 'deciding_reviewer' : undefined;
-  const ownClient = caller.clientId !== undefined && caller.clientId === c.portalClientId;
+  // A portal token's client is its subject (`clientId` mirrors `sub`): the same fallback as when the case was stored.
+  const ownClient = (caller.clientId ?? caller.sub) === c.portalClientId;
   const authenticatedApplicant = !!caller.applicant && !!c.applicantSubject && caller.applicant === c.applicantSubject;
   if (!ownClient && !authenticatedApplicant) return undefined;
   const isSubject = !!caller.applicant && (caller.applicant === c.applicantKey || caller.applicant === c.applicantSubject);

@@ -38,7 +38,7 @@ export async function findCertificateForCaller(em: EntityManager, no: string, ca
   if (caller.role === 'reviewer') return caller.department && (await departmentHasTask(em, cert.caseNo, caller.department)) ? cert : null;
   if (caller.applicant && caller.applicant === cert.holderKey) return cert;
   const owner = await em.findOne(OneStopCase, { caseNo: cert.caseNo }, { fields: ['portalClientId'] });
-  return owner && caller.clientId !== undefined && owner.portalClientId === caller.clientId ? cert : null;
+  return owner && owner.portalClientId === (caller.clientId ?? caller.sub) ? cert : null;
 }
 
 /** The purpose written to the access log for a read of a certificate with its holder's data. */
