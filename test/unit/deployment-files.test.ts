@@ -799,3 +799,219 @@ describe('deployment files', () => {
     expect(problems).toEqual([]);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hardening (issue 10, "Deployment hardening"): what an infrastructure-as-code scan checks, held here so a change to a
+// manifest cannot quietly undo it. docs/security.md, "Deployment", says where a check does not apply and why.
+// ---------------------------------------------------------------------------------------------------------------
+
+const HIGH_UID = 10000;
+const DIGEST_PINNED = /@sha256:[0-9a-f]{64}$/;
+/** Variables that hold a secret value: only their *_FILE form may be set. */
+const SECRET_VARS = ['JWT_SECRET', 'DATABASE_URL', 'TEMPORAL_API_KEY', 'PAYLOAD_CODEC_DEV_SECRET'];
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod']);
+const WORKLOADS = K8S.filter((d) => WORKLOAD_KINDS.has(kindOf(d)));
+
+interface RawContainer {
+  where: string;
+  workload: YamlDoc;
+  pod: Obj;
+  c: Obj;
+}
+const RAW_CONTAINERS: RawContainer[] = WORKLOADS.flatMap((d) => {
+  const pod = podSpecOf(d) ?? {};
+  return [...arr(pod.initContainers), ...arr(pod.containers)].map((raw) => ({ where: `${where(d)} container ${str(obj(raw).name) ?? '?'}`, workload: d, pod, c: obj(raw) }));
+});
+const podLabelsOf = (d: YamlDoc): Obj => {
+  const spec = obj(d.value.spec);
+  const template = kindOf(d) === 'CronJob' ? obj(obj(obj(spec.jobTemplate).spec).template) : obj(spec.template);
+  return obj(obj(template.metadata).labels);
+};
+const selects = (selector: Obj, labels: Obj) => Object.entries(obj(selector.matchLabels)).every(([k, v]) => labels[k] === v);
+const POLICIES = k8sByKind('NetworkPolicy');
+const policiesFor = (d: YamlDoc) => POLICIES.filter((p) => selects(obj(obj(p.value.spec).podSelector), podLabelsOf(d)));
+/** Mounted paths of a container, whichever deployment format it comes from. */
+const isUnder = (p: string, dir: string) => p === dir || p.startsWith(`${dir.replace(/\/$/, '')}/`);
+const mountedIn = (c: Container, p: string) => c.mounts.some((m) => m && (isUnder(p, m) || isUnder(m, p)));
+
+describe('deployment hardening', () => {
+  it('every Kubernetes container runs as a non-root high UID, read-only, without capabilities or privilege escalation, under RuntimeDefault seccomp', () => {
+    const problems: string[] = [];
+    expect(RAW_CONTAINERS.length).toBeGreaterThanOrEqual(4);
+    for (const { where: at, pod, c } of RAW_CONTAINERS) {
+      const podSc = obj(pod.securityContext);
+      const sc = obj(c.securityContext);
+      const eff = (k: string) => (sc[k] !== undefined ? sc[k] : podSc[k]);
+      if (eff('runAsNonRoot') !== true) problems.push(`${at}: runAsNonRoot is not true`);
+      for (const k of ['runAsUser', 'runAsGroup']) {
+        const id = Number(eff(k));
+        if (!(id >= HIGH_UID)) problems.push(`${at}: ${k} ${String(eff(k) ?? '(image default)')}; use a high id (>= ${HIGH_UID}) that no host user has`);
+      }
+      if (sc.allowPrivilegeEscalation !== false) problems.push(`${at}: allowPrivilegeEscalation is not false`);
+      if (sc.privileged === true) problems.push(`${at}: privileged`);
+      if (sc.readOnlyRootFilesystem !== true) problems.push(`${at}: readOnlyRootFilesystem is not true`);
+      if (!arr(obj(sc.capabilities).drop).includes('ALL')) problems.push(`${at}: capabilities do not drop ALL`);
+      if (arr(obj(sc.capabilities).add).length) problems.push(`${at}: adds capabilities ${JSON.stringify(obj(sc.capabilities).add)}`);
+      const seccomp = str(obj(sc.seccompProfile).type) ?? str(obj(podSc.seccompProfile).type);
+      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`${at}: seccompProfile ${seccomp ?? '(none)'}, expected RuntimeDefault`);
+      if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push(`${at}: shares a host namespace`);
+    }
+    // The image itself runs as the same high, numeric UID (not `node`, 1000), so a pod without a securityContext is safe too.
+    const user = RUNTIME_STAGE?.user ?? '';
+    if (!/^\d+(:\d+)?$/.test(user) || Number(user.split(':')[0]) < HIGH_UID) problems.push(`${DOCKERFILE}: USER ${user || '(none)'}; use a numeric UID >= ${HIGH_UID}`);
+    expect(problems).toEqual([]);
+  });
+
+  it('compose runs the app as the same high UID, read-only, without capabilities or new privileges', () => {
+    const problems: string[] = [];
+    for (const d of COMPOSE) {
+      for (const [name, raw] of Object.entries(obj(d.value.services))) {
+        const s = obj(raw);
+        const c = CONTAINERS.find((x) => x.owner === d && x.where.endsWith(`service ${name}`));
+        if (!c?.app) continue;
+        const at = `${d.file} service ${name}`;
+        const uid = Number((str(s.user) ?? '').split(':')[0]);
+        if (!(uid >= HIGH_UID)) problems.push(`${at}: user ${str(s.user) ?? '(image default)'}; use ${HIGH_UID}+`);
+        if (s.read_only !== true) problems.push(`${at}: read_only is not true`);
+        if (!arr(s.cap_drop).includes('ALL')) problems.push(`${at}: cap_drop does not include ALL`);
+        if (!arr(s.security_opt).some((o) => /^no-new-privileges(:true)?$/.test(str(o) ?? ''))) problems.push(`${at}: no security_opt no-new-privileges`);
+        if (s.privileged === true) problems.push(`${at}: privileged`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('no service-account token is mounted: every pod has its own service account with automount off', () => {
+    const problems: string[] = [];
+    const accounts = k8sByKind('ServiceAccount');
+    for (const d of WORKLOADS) {
+      const pod = podSpecOf(d) ?? {};
+      const sa = str(pod.serviceAccountName);
+      if (!sa || sa === 'default') problems.push(`${where(d)}: runs as the namespace's default service account; give it its own`);
+      if (pod.automountServiceAccountToken !== false) problems.push(`${where(d)}: automountServiceAccountToken is not false (nothing here calls the Kubernetes API)`);
+      const account = accounts.find((a) => nameOf(a) === sa);
+      if (sa && sa !== 'default' && !account) problems.push(`${where(d)}: service account ${sa} is not defined`);
+      if (account && account.value.automountServiceAccountToken !== false) problems.push(`${where(account)}: automountServiceAccountToken is not false`);
+    }
+    // No permissions are granted to them: nothing binds a role.
+    for (const d of [...k8sByKind('RoleBinding'), ...k8sByKind('ClusterRoleBinding')]) problems.push(`${where(d)}: a role binding; the workloads need no Kubernetes API access`);
+    expect(problems).toEqual([]);
+  });
+
+  it('every image is pinned by digest: the Kubernetes manifests, the kustomize image override, the Dockerfile bases', () => {
+    const problems: string[] = [];
+    for (const { where: at, c } of RAW_CONTAINERS) {
+      if (!DIGEST_PINNED.test(str(c.image) ?? '')) problems.push(`${at}: image ${str(c.image)} is not pinned by digest (@sha256:<64 hex>)`);
+    }
+    for (const k of KUSTOMIZATIONS) {
+      for (const i of arr(k.value.images).map(obj)) {
+        if (i.newTag !== undefined) problems.push(`${k.file}: image ${str(i.name)} sets newTag; set digest instead`);
+        if (!/^sha256:[0-9a-f]{64}$/.test(str(i.digest) ?? '')) problems.push(`${k.file}: image ${str(i.name)} has no sha256 digest`);
+      }
+    }
+    const stageNames = new Set(DOCKER_STAGES.map((s) => s.name).filter(Boolean));
+    for (const s of DOCKER_STAGES) {
+      if (stageNames.has(s.from)) continue;
+      if (!DIGEST_PINNED.test(s.from)) problems.push(`${DOCKERFILE}: FROM ${s.from} is not pinned by digest`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('network policies: default deny, API ingress from the ingress controller only, egress only where the app goes', () => {
+    const problems: string[] = [];
+    const denyAll = POLICIES.find((p) => {
+      const spec = obj(p.value.spec);
+      const types = arr(spec.policyTypes);
+      return Object.keys(obj(spec.podSelector)).length === 0 && types.includes('Ingress') && types.includes('Egress') && !arr(spec.ingress).length && !arr(spec.egress).length;
+    });
+    if (!denyAll) problems.push('infra/k8s: no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)');
+    const portsOf = (rules: Obj[]) => rules.flatMap((r) => arr(r.ports).map((p) => Number(obj(p).port)));
+    for (const p of POLICIES) {
+      const spec = obj(p.value.spec);
+      for (const [dir, key] of [['ingress', 'from'], ['egress', 'to']] as const) {
+        for (const rule of arr(spec[dir]).map(obj)) {
+          const peers = arr(rule[key]).map(obj);
+          if (!peers.length) problems.push(`${where(p)}: an ${dir} rule without ${key}: it allows every peer`);
+          if (!arr(rule.ports).length) problems.push(`${where(p)}: an ${dir} rule without ports: it allows every port`);
+          for (const peer of peers) {
+            const cidr = str(obj(peer.ipBlock).cidr);
+            if (cidr === '0.0.0.0/0' || cidr === '::/0') problems.push(`${where(p)}: ${dir} to/from anywhere (${cidr})`);
+            if (peer.namespaceSelector !== undefined && !Object.keys(obj(obj(peer.namespaceSelector).matchLabels)).length) problems.push(`${where(p)}: ${dir} from/to every namespace`);
+          }
+        }
+      }
+    }
+    const allowed = { api: { ingress: [3000, 9464], egress: [53, 7233, 5432] }, worker: { ingress: [] as number[], egress: [53, 7233, 5432, 443] } };
+    for (const d of k8sByKind('Deployment')) {
+      const role = ROLE_CONTAINERS.find((c) => c.owner === d)?.role;
+      if (!role) continue;
+      const applied = policiesFor(d);
+      if (!applied.some((p) => p !== denyAll)) problems.push(`${where(d)}: no NetworkPolicy of its own`);
+      const rules = (dir: 'ingress' | 'egress') => applied.flatMap((p) => arr(obj(p.value.spec)[dir]).map(obj));
+      for (const dir of ['ingress', 'egress'] as const) {
+        for (const port of portsOf(rules(dir))) if (!allowed[role][dir].includes(port)) problems.push(`${where(d)}: ${dir} allowed on port ${port}, not one the ${role} needs`);
+      }
+      for (const port of allowed[role].egress) if (!portsOf(rules('egress')).includes(port)) problems.push(`${where(d)}: no egress on ${port}, which the ${role} needs`);
+      if (role === 'api') {
+        const fromIngressController = rules('ingress').some(
+          (r) => portsOf([r]).includes(3000) && arr(r.from).map(obj).every((peer) => /ingress/.test(str(obj(obj(peer.namespaceSelector).matchLabels)['kubernetes.io/metadata.name']) ?? '')),
+        );
+        if (!fromIngressController) problems.push(`${where(d)}: API traffic (3000) is not limited to the ingress controller's namespace`);
+      }
+      if (role === 'worker' && rules('ingress').length) problems.push(`${where(d)}: the worker accepts ingress; nothing calls it`);
+    }
+    for (const d of k8sByKind('Job')) if (!policiesFor(d).some((p) => p !== denyAll)) problems.push(`${where(d)}: no NetworkPolicy selects the job's pods (check its template labels)`);
+    expect(problems).toEqual([]);
+  });
+
+  it('no secret is passed as an environment variable: Secrets are mounted files named by *_FILE / *_PATH / *_DIR', () => {
+    const problems: string[] = [];
+    for (const { where: at, c } of RAW_CONTAINERS) {
+      for (const f of arr(c.envFrom).map(obj)) if (f.secretRef) problems.push(`${at}: envFrom Secret ${str(obj(f.secretRef).name)}; mount it as a volume instead`);
+      for (const e of arr(c.env).map(obj)) if (obj(e.valueFrom).secretKeyRef) problems.push(`${at}: env ${str(e.name)} from a secretKeyRef; mount the Secret and use ${str(e.name)}_FILE`);
+    }
+    for (const c of APP_CONTAINERS) {
+      for (const v of SECRET_VARS) if (c.env.has(v)) problems.push(`${c.where}: sets ${v} in the environment; use ${v}_FILE`);
+    }
+    for (const d of k8sByKind('ConfigMap')) {
+      for (const k of Object.keys(obj(d.value.data))) if (SECRET_VARS.includes(k)) problems.push(`${where(d)}: holds ${k}, a secret`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('the app runs with NODE_ENV=production and every secret it requires there, each a mounted file; the private signing key is the worker\'s only', () => {
+    const problems: string[] = [];
+    const need = (c: Container, v: string) => {
+      const value = c.env.get(v);
+      if (!value) problems.push(`${c.where}: ${v} is not set`);
+      else if (value.startsWith('/') && !mountedIn(c, value)) problems.push(`${c.where}: ${v}=${value} is not a mounted file`);
+    };
+    for (const c of APP_CONTAINERS) {
+      if (c.env.get('NODE_ENV') !== 'production') problems.push(`${c.where}: NODE_ENV is ${c.env.get('NODE_ENV') ?? 'unset'}, not production`);
+      if (JSON.stringify(c.command).includes('dist/scripts/migrate.js')) need(c, 'DATABASE_URL_FILE');
+    }
+    for (const c of ROLE_CONTAINERS) {
+      need(c, 'DATABASE_URL_FILE');
+      need(c, 'PAYLOAD_CODEC_KEYS_DIR');
+      need(c, 'PAYLOAD_CODEC_KEY_ID');
+      need(c, 'SIGNING_KEY_ID');
+      need(c, 'SIGNING_PUBLIC_KEY_PATH');
+      if (c.role === 'api') {
+        if (!c.env.get('JWT_SECRET_FILE') && !c.env.get('JWT_PUBLIC_KEY_PATH')) problems.push(`${c.where}: neither JWT_SECRET_FILE nor JWT_PUBLIC_KEY_PATH is set`);
+        for (const v of ['JWT_SECRET_FILE', 'JWT_PUBLIC_KEY_PATH']) if (c.env.get(v)) need(c, v);
+        if (c.env.has('SIGNING_KEY_PATH')) problems.push(`${c.where}: the API gets SIGNING_KEY_PATH; it must hold public keys only`);
+        if (c.mounts.some((m) => /certificate-signing\.pem$|\/signing$/.test(m))) problems.push(`${c.where}: the API mounts the private signing key`);
+      } else {
+        need(c, 'SIGNING_KEY_PATH');
+        if (c.env.has('JWT_SECRET_FILE')) problems.push(`${c.where}: the worker gets the token secret, which it does not use`);
+      }
+    }
+    // Kubernetes: the private key's Secret is mounted by the worker's pods and nowhere else.
+    for (const d of WORKLOADS) {
+      const mountsKey = arr((podSpecOf(d) ?? {}).volumes).some((v) => str(obj(obj(v).secret).secretName) === 'onestop-signing-key');
+      const isWorker = ROLE_CONTAINERS.some((c) => c.owner === d && c.role === 'worker');
+      if (mountsKey && !isWorker) problems.push(`${where(d)}: mounts the signing key Secret; only the worker signs`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
