@@ -579,7 +579,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
       materials: s.materials,
       pausedWorkingDays: paused.days,
       deadline: state.deadline,
-    });
+    }, s.requestedBy ?? 'applicant');
     // Reopen exactly the steps that asked, each with its own clock from now.
     for (const step of state.steps.filter((x) => x.status === 'supplement_requested')) await openHumanStep(step);
   }
@@ -685,7 +685,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     seenMessageIds.add(request.requestId);
     state.status = 'withdrawn';
     state.reasons.push(`withdrawn by the applicant: ${request.reason}`);
-    await record('case_withdrawn', { detail: request.reason, reason: request.reason }, 'applicant', { update: closeOpenSteps('withdrawn') });
+    await record('case_withdrawn', { detail: request.reason, reason: request.reason }, request.requestedBy ?? 'applicant', { update: closeOpenSteps('withdrawn') });
     finished = true;
   }
 

@@ -69,11 +69,14 @@ export const reviewDecisionSignalSchema = decisionFields.extend({
   department: z.enum(DEPARTMENTS),
 });
 
+/** Who sent an applicant's message (`portal:<client> for <applicant, masked>`): the audit log records the real caller. */
+const requestedBySchema = safeText().min(1).max(128).optional();
+
 /** `supplementSubmitted`. */
-export const supplementSignalSchema = supplementBodySchema.extend({ supplementId: messageIdSchema });
+export const supplementSignalSchema = supplementBodySchema.extend({ supplementId: messageIdSchema, requestedBy: requestedBySchema });
 
 /** `withdraw`. */
-export const withdrawSignalSchema = withdrawBodySchema.extend({ requestId: messageIdSchema });
+export const withdrawSignalSchema = withdrawBodySchema.extend({ requestId: messageIdSchema, requestedBy: requestedBySchema });
 
 /** `opsRetry`: ops ask a case that needs attention to try the failed operation again. */
 export const opsRetrySignalSchema = opsRetryBodySchema.extend({ requestId: messageIdSchema, operator: safeText().min(1).max(128) });

@@ -124,6 +124,15 @@ describe("one portal's cases do not exist for another", () => {
     expect((await api.call('GET', `/cases/${r.body.caseNo}`, { token: portalToken('city-portal', DEMO.newCompany.creditCode) })).status).toBe(200);
     expect((await api.call('GET', `/cases/${r.body.caseNo}`, { token: A })).status).toBe(404);
     await api.call('POST', `/cases/${r.body.caseNo}/withdraw`, { token: portalToken('city-portal', DEMO.newCompany.creditCode), body: { reason: 'test done' } });
+    // The audit log names the real caller, not a generic "applicant".
+    const withdrawn = await waitFor('the withdrawal in the audit log', async () => {
+      const rows = await api.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ actor: string }[]>(`select actor from case_event where case_no = ? and type = 'case_withdrawn'`, [r.body.caseNo]);
+      return rows[0];
+    });
+    expect(withdrawn.actor).toBe(`portal:city-portal for ${DEMO.newCompany.creditCode}`);
   });
 });
 
