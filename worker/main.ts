@@ -28,7 +28,8 @@ async function main(): Promise<void> {
     connection,
     namespace: cfg.temporal.namespace,
     taskQueue: cfg.temporal.taskQueue,
-    activities: createActivities({ orm, signer, calendarDir: cfg.calendarDir, webhookSecret: cfg.jwt.secret }),
+    // Webhooks are signed with each portal client's own secret: the worker holds no JWT secret.
+    activities: createActivities({ orm, signer, calendarDir: cfg.calendarDir, webhooks: { production: !!process.env.NODE_ENV?.startsWith('prod') } }),
     tuning: cfg.worker,
     dataConverter: payloadDataConverter(codec),
   });
