@@ -191,6 +191,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
 
   let seq = 0;
   const backgroundWork: Promise<unknown>[] = [];
+  let pendingDeliveries = 0;
   const stepOf = (id: string): StepState => {
     const step = state.steps.find((s) => s.id === id);
     if (!step) throw ApplicationFailure.nonRetryable(`step ${id} is not in the plan`, 'InvalidServiceDefinition');
@@ -297,11 +298,17 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     await guarded(`recordCaseProgress ${type}`, () => records.recordCaseProgress(progress));
     upsertVisibility();
     if (input.webhook && STATUS_EVENTS.has(type)) {
-      // Not awaited here: a slow portal must not hold the case; awaited before the workflow completes.
+      // Not awaited here: a slow portal must not hold the case. At the end the case waits a bounded while for them.
+      pendingDeliveries += 1;
       backgroundWork.push(
-        webhooks.deliverWebhook({ caseNo, eventSeq, type, status: state.status, atMs: now }).catch((err) => {
-          log.warn('webhook delivery gave up', { caseNo, eventSeq, error: String(err) });
-        }),
+        webhooks
+          .deliverWebhook({ caseNo, eventSeq, type, status: state.status, atMs: now })
+          .catch((err) => {
+            log.warn('webhook delivery gave up', { caseNo, eventSeq, error: String(err) });
+          })
+          .finally(() => {
+            pendingDeliveries -= 1;
+          }),
       );
     }
   }
@@ -741,7 +748,18 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     if (msg.kind === 'decision') await applyDecision(msg.decision, msg.receivedAt);
     else if (msg.kind === 'ignored') await recordIgnored(msg.signal, msg.reason);
   }
-  await Promise.all(backgroundWork);
+  if (patched('bounded-webhook-wait')) {
+    // v5: a finished case does not wait on a dead portal. Deliveries still retrying get WEBHOOK_GRACE, then they are
+    // abandoned (every attempt is in webhook_delivery; the portal can always read the case), and the audit log says so.
+    if (pendingDeliveries > 0) {
+      const delivered = await condition(() => pendingDeliveries === 0, WEBHOOK_GRACE, { summary: 'portal callbacks (bounded wait)' });
+      if (!delivered) {
+        await record('webhooks_abandoned', { detail: `portal callback unreachable: ${pendingDeliveries} delivery(ies) abandoned`, pending: pendingDeliveries });
+      }
+    }
+  } else {
+    await Promise.all(backgroundWork);
+  }
   log.info('case finished', { caseNo, status: state.status, workflowId: workflowInfo().workflowId });
   return {
     caseNo,
@@ -752,6 +770,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     overdue: state.overdue,
   };
 }
+
+/** How long a finished case waits for deliveries to its portal's callback that are still being retried. */
+const WEBHOOK_GRACE = '10 minutes';
 
 /** The events that change what the applicant sees; each one is POSTed to the portal's callback. */
 const STATUS_EVENTS = new Set([
