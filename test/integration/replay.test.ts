@@ -18,11 +18,13 @@ const SERVICES = ['freight-company', 'oversize-cargo', 'school-bus'];
 /** Since v4 (validated signals, needs attention), every branch of the workflow, not only the happy paths. */
 const BRANCHES = ['calendar-update', 'malformed-signals', 'needs-attention', 'rejection', 'supplement', 'timers', 'withdrawal'];
 
-it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts; v4 validated signals and needs attention)', () => {
+it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts; v4 validated signals and needs attention; v5 bounded webhook wait)', () => {
   for (const version of ['v1', 'v2', 'v3']) {
     expect(files.filter((f) => f.startsWith(`${version}-`)).sort()).toEqual(SERVICES.map((s) => `${version}-${s}.json`));
   }
   expect(files.filter((f) => f.startsWith('v4-')).sort()).toEqual([...SERVICES, ...BRANCHES].sort().map((s) => `v4-${s}.json`));
+  // v5 (bounded wait for a dead portal's deliveries): the happy paths and the branch it adds.
+  expect(files.filter((f) => f.startsWith('v5-')).sort()).toEqual([...SERVICES, 'webhook-abandoned'].sort().map((s) => `v5-${s}.json`));
 });
 
 it.each(files)('replays %s against the current workflow code', async (file) => {

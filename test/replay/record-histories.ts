@@ -9,10 +9,12 @@
  * It starts its own Temporal servers and a scratch PostgreSQL database, and removes them afterwards.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { PortalClient } from '../../infra/db/entities';
 import { ensureDatabase, dropDatabase, migrate, openOrm } from '../../infra/db/orm';
 import { seedDemoData } from '../../infra/db/seed';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -90,7 +92,7 @@ async function main() {
     await env.teardown();
   }
   try {
-    if (!only || only.includes('timers') || only.includes('calendar-update')) await recordClockBranches(orm, out, version);
+    if (!only || ['timers', 'calendar-update', 'webhook-abandoned'].some((n) => only.includes(n))) await recordClockBranches(orm, out, version, only);
   } finally {
     await orm.close();
     await dropDatabase(dbUrl);
@@ -175,10 +177,27 @@ function branches(deps: Deps, approve: Approve): Record<string, () => Promise<Wo
  * The clock branches on the time-skipping test server, its clock moved to fixed dates in 2030 (the test-data
  * calendar), as test/integration/case-clocks.test.ts does.
  */
-async function recordClockBranches(orm: MikroORM, out: string, version: string): Promise<void> {
+async function recordClockBranches(orm: MikroORM, out: string, version: string, only?: string[]): Promise<void> {
+  const wanted = (name: string) => !only || only.includes(name);
   // A fresh server per scenario (as in the clock tests): its clock only moves forward, and when no case is running it
   // may skip ahead on its own.
-  await onTimeSkippingServer(orm, async ({ env, deps, dir, skipTo }) => {
+  if (wanted('webhook-abandoned')) {
+    await onTimeSkippingServer(orm, async ({ env, deps, dir }) => {
+      // Since v5: the portal's callback is down; the finished case waits 10 minutes for its deliveries, then gives up.
+      const port = await closedLoopbackPort();
+      const clientId = `dead-portal-${randomUUID().slice(0, 8)}`;
+      const em = orm.em.fork();
+      em.create(PortalClient, { id: clientId, name: 'a portal that is down', callbackOrigins: [`http://127.0.0.1:${port}`], webhookSecret: randomUUID() + randomUUID(), allowPrivateCallbacks: true, createdAt: new Date() });
+      await em.flush();
+      const submission = { ...freightCompanyApplication(), webhookUrl: `http://127.0.0.1:${port}/hook`, portalClientId: clientId };
+      const handle = env.client.workflow.getHandle((await submit(deps, 'FREIGHTCO', submission, await env.currentTimeMs(), dir)).caseNo);
+      await waitForState(handle, openStep('transport-review'));
+      await handle.signal(reviewDecisionSignal, { decisionId: randomUUID(), stepId: 'transport-review', department: 'transport', decision: 'approve', comment: 'ok', reviewer: 'transport-1' });
+      await handle.result();
+      await save(out, version, 'webhook-abandoned', handle);
+    });
+  }
+  if (wanted('timers')) await onTimeSkippingServer(orm, async ({ env, deps, dir, skipTo }) => {
     // Reminder one working day before the step limit, escalation at it, case overdue at 5 working days.
     await skipTo('2030-09-23T10:00:00+08:00');
     const handle = env.client.workflow.getHandle((await submit(deps, 'FREIGHTCO', freightCompanyApplication(), await env.currentTimeMs(), dir)).caseNo);
@@ -193,7 +212,7 @@ async function recordClockBranches(orm: MikroORM, out: string, version: string):
     await handle.result();
     await save(out, version, 'timers', handle);
   });
-  await onTimeSkippingServer(orm, async ({ env, deps, dir, skipTo }) => {
+  if (wanted('calendar-update')) await onTimeSkippingServer(orm, async ({ env, deps, dir, skipTo }) => {
     // A deadline into a year without data is provisional; loading that year recomputes it.
     await skipTo('2030-12-26T10:00:00+08:00');
     const handle = env.client.workflow.getHandle((await submit(deps, 'FREIGHTCO', freightCompanyApplication(), await env.currentTimeMs(), dir)).caseNo);
@@ -207,6 +226,16 @@ async function recordClockBranches(orm: MikroORM, out: string, version: string):
     await handle.signal(reviewDecisionSignal, { decisionId: randomUUID(), stepId: 'transport-review', department: 'transport', decision: 'approve', comment: 'ok', reviewer: 'transport-1' });
     await handle.result();
     await save(out, version, 'calendar-update', handle);
+  });
+}
+
+/** A loopback port nobody listens on: every delivery to it is refused at once. */
+async function closedLoopbackPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
 }
 
