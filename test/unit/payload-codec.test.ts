@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { codecEndpointConfig } from '../../api/routes/codec';
 import { loadConfig } from '../../infra/config';
 import {
   type AesGcmPayloadCodec,
@@ -184,5 +185,26 @@ describe('encode/decode cost', () => {
     const perRoundTripUs = Number(process.hrtime.bigint() - t0) / 1000 / n;
     console.log(`payload codec: ${(big.data!.length / 1024).toFixed(1)} KiB payload, encode+decode ${perRoundTripUs.toFixed(1)} µs`);
     expect(perRoundTripUs).toBeLessThan(2000); // generous: a shared 2-core machine; a Temporal round trip is milliseconds
+  });
+});
+
+describe('codec endpoint settings', () => {
+  const dir = tmp();
+  writeKey(dir, 'k1');
+  const codec = codecIn(dir, 'k1');
+  const warnings: string[] = [];
+  const warn = (line: string) => warnings.push(line);
+
+  it('refuses the development secret in production, with one line naming the variable', () => {
+    expect(() => codecEndpointConfig(codec, { uiOrigins: [], devSecret: 's' }, { production: true, apiHost: '127.0.0.1', warn })).toThrow(
+      /^PAYLOAD_CODEC_DEV_SECRET is for development only/,
+    );
+  });
+
+  it('enables the development secret only with the API on loopback', () => {
+    expect(codecEndpointConfig(codec, { uiOrigins: [], devSecret: 's' }, { production: false, apiHost: '127.0.0.1', warn }).devSecret).toBe('s');
+    expect(codecEndpointConfig(codec, { uiOrigins: [], devSecret: 's' }, { production: false, apiHost: '0.0.0.0', warn }).devSecret).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/API_HOST 0\.0\.0\.0 is not loopback/);
+    expect(warnings.join('\n')).not.toContain("'s'");
   });
 });
