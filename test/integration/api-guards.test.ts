@@ -2,7 +2,8 @@
  * What the API refuses: an authorisation matrix of every endpoint x every role, and hundreds of generated invalid
  * submissions, each a 4xx naming the field, none a 5xx, and no case created by any of them.
  */
-import { freightCompanyExample, oversizeCargoExample, schoolBusExample } from '../../api/schemas/examples';
+import { oversizeCargoExample, schoolBusExample } from '../../api/schemas/examples';
+import { invalidPayloads, poisonedPayloads } from '../fixtures/invalid-submissions';
 import type { Department } from '../../domain/types';
 import { DEMO } from '../../infra/db/seed';
 import { portalToken, startApi, token, type ApiHarness } from '../helpers/api-harness';
@@ -81,111 +82,6 @@ describe('authorisation matrix', () => {
   });
 });
 
-/** Deterministic pseudo-random generator: the same invalid payloads every run. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-}
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-
-/** Every leaf path of a JSON value. */
-function leaves(v: Json, prefix: string[] = []): string[][] {
-  if (v === null || typeof v !== 'object') return [prefix];
-  const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
-  return entries.flatMap(([k, x]) => leaves(x, [...prefix, k]));
-}
-
-function setPath(obj: Json, path: string[], value: Json | undefined): void {
-  let cur = obj as Record<string, Json>;
-  for (const k of path.slice(0, -1)) cur = cur[k] as Record<string, Json>;
-  const last = path.at(-1)!;
-  if (value === undefined) {
-    if (Array.isArray(cur)) cur.splice(Number(last), 1, null as unknown as Json);
-    else delete cur[last];
-  } else cur[last] = value;
-}
-
-const WRONG_VALUES: (Json | undefined)[] = [undefined, null, 42, -1, 0, 1e12, '', 'x'.repeat(5000), true, [], {}, '鲁A', '2026-13-45', 'NaN'];
-
-function invalidPayloads(): { name: string; body: unknown; raw?: string }[] {
-  const random = rng(20261126);
-  const out: { name: string; body: unknown; raw?: string }[] = [];
-  for (const example of [schoolBusExample(), freightCompanyExample(), oversizeCargoExample(Date.parse('2026-11-26T10:00:00+08:00'))]) {
-    const paths = leaves(example.form as unknown as Json).map((p) => ['form', ...p]);
-    for (const path of paths) {
-      // Three wrong values per field, chosen so that each is invalid for that field (a string where a number goes, etc.).
-      const picks = WRONG_VALUES.filter((w) => typeof w !== typeof getPath(example, path) || w === undefined || w === '' || w === 'x'.repeat(5000));
-      for (let i = 0; i < 3 && picks.length > 0; i++) {
-        const body = clone(example) as unknown as Json;
-        const value = picks[Math.floor(random() * picks.length)];
-        setPath(body, path, value);
-        out.push({ name: `${example.serviceCode} ${path.join('.')} = ${JSON.stringify(value)?.slice(0, 20)}`, body });
-      }
-    }
-  }
-  // Broken check characters and formats, wrong scenario materials, envelope problems.
-  const sb = schoolBusExample();
-  const flip = (s: string) => s.slice(0, -1) + (s.at(-1) === '0' ? '1' : '0');
-  const variants: [string, (b: ReturnType<typeof schoolBusExample>) => void][] = [
-    ['credit code check character', (b) => (b.form.applicant.creditCode = flip(b.form.applicant.creditCode))],
-    ['carrier credit code check character', (b) => (b.form.carrier.creditCode = flip(b.form.carrier.creditCode))],
-    ['ID card check digit', (b) => (b.form.driver.idCard = flip(b.form.driver.idCard))],
-    ['ID card birth date', (b) => (b.form.driver.idCard = '370802199902300012')],
-    ['plate format', (b) => ((b.form.vehicle as { plate: string }).plate = 'ABC12345')],
-    ['plate with I', (b) => ((b.form.vehicle as { plate: string }).plate = '鲁I12345')],
-    ['too many seats', (b) => (b.form.vehicle.seats = 500)],
-    ['departure time', (b) => (b.form.route.departureTimes = ['25:00'])],
-    ['insurance date', (b) => (b.form.liabilityInsuranceValidUntil = '2030-02-30')],
-    ['missing scenario answer', (b) => delete (b.scenarioAnswers as Record<string, string>).carrier],
-    ['unknown scenario option', (b) => (b.scenarioAnswers.carrier = 'helicopter')],
-    ['scenario material missing', (b) => (b.materials = b.materials.filter((m) => m.material !== 'carrier-contract'))],
-    ['base material missing', (b) => (b.materials = b.materials.filter((m) => m.material !== 'insurance'))],
-    ['unknown material', (b) => b.materials.push({ material: 'horoscope', reference: 'upload:h' })],
-    ['material listed twice', (b) => b.materials.push({ ...b.materials[0]! })],
-    ['bad reference', (b) => (b.materials[0]!.reference = 'ftp://x')],
-    ['unknown certificate', (b) => (b.materials[3]!.reference = 'cert:NO-SUCH-CERT')],
-    ['unknown service', (b) => (b.serviceCode = 'NOSUCH')],
-    ['bad channel', (b) => ((b as { channel: string }).channel = 'fax')],
-    ['bad webhook', (b) => Object.assign(b, { webhookUrl: 'javascript:alert(1)' })],
-    ['form missing', (b) => delete (b as { form?: unknown }).form],
-  ];
-  for (const [name, mutate] of variants) {
-    const b = clone(sb);
-    mutate(b);
-    out.push({ name, body: b });
-  }
-  const os = oversizeCargoExample(Date.parse('2026-11-26T10:00:00+08:00'));
-  const physics: [string, (b: typeof os) => void][] = [
-    ['loaded lower than cargo', (b) => (b.form.loaded.heightMm = 2000)],
-    ['zero axles', (b) => (b.form.vehicle.axles = 0)],
-    ['negative mass', (b) => (b.form.cargo.massKg = -5)],
-    ['axle loads do not match axles', (b) => (b.form.loaded.axleLoadsKg = [10000, 10000])],
-    ['travel ends before it starts', (b) => (b.form.route.travelTo = '2026-01-01T00:00:00+08:00')],
-    ['metres instead of millimetres', (b) => (b.form.loaded.heightMm = 4)],
-  ];
-  for (const [name, mutate] of physics) {
-    const b = clone(os);
-    mutate(b);
-    out.push({ name: `oversize ${name}`, body: b });
-  }
-  const fc = freightCompanyExample();
-  const light = clone(fc);
-  light.form.vehicles[0]!.totalMassKg = 4500;
-  out.push({ name: 'freight vehicle of 4,500 kg', body: light });
-  out.push({ name: 'malformed JSON', body: undefined, raw: '{"serviceCode": "SCHOOLBUS",' });
-  out.push({ name: 'JSON array', body: [1, 2, 3] });
-  out.push({ name: 'oversized body', body: { ...sb, padding: 'x'.repeat(100_000) } });
-  return out;
-}
-
-function getPath(obj: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], obj);
-}
-
 describe('generated bad input', () => {
   const payloads = invalidPayloads();
 
@@ -207,6 +103,21 @@ describe('generated bad input', () => {
     }
     expect(failures).toEqual([]);
     expect(await count()).toBe(0);
+  });
+
+  const poisoned = poisonedPayloads();
+  it(`${poisoned.length} poisoned submissions (NUL, unpaired surrogate, control character in every string; a driver born in the future): each a 400 naming its field, no case created`, async () => {
+    expect(poisoned.length).toBeGreaterThan(60);
+    const failures: string[] = [];
+    for (const [i, p] of poisoned.entries()) {
+      const r = await api.call('POST', '/cases', { token: tokens.portal, body: p.body, headers: { 'Idempotency-Key': `poison-input-${String(i).padStart(6, '0')}` } });
+      const field = p.name.split(' ')[1]!; // "<SERVICE> <path> + <poison>"
+      const named = (r.body?.error?.details ?? []).some((d: { path: string }) => p.name.startsWith('driver born') ? d.path === 'body.form.driver.idCard' : d.path === `body.${field}`);
+      if (r.status !== 400 || !named) failures.push(`${p.name}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    }
+    expect(failures).toEqual([]);
+    const created = await api.orm.em.fork().getConnection().execute<{ n: string }[]>("select count(*) as n from one_stop_case where idempotency_key like 'poison-input-%'");
+    expect(Number(created[0]!.n)).toBe(0);
   });
 
   it('a validation error lists every failing field path', async () => {
