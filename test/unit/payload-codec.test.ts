@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { codecEndpointConfig } from '../../api/routes/codec';
-import { loadConfig } from '../../infra/config';
+import { PROJECT_ROOT, loadConfig } from '../../infra/config';
 import {
   type AesGcmPayloadCodec,
   CodecKeyring,
@@ -206,5 +207,37 @@ describe('codec endpoint settings', () => {
     expect(codecEndpointConfig(codec, { uiOrigins: [], devSecret: 's' }, { production: false, apiHost: '0.0.0.0', warn }).devSecret).toBeUndefined();
     expect(warnings.join('\n')).toMatch(/API_HOST 0\.0\.0\.0 is not loopback/);
     expect(warnings.join('\n')).not.toContain("'s'");
+  });
+});
+
+describe('production start without a codec key', () => {
+  // The real entry points, before they touch PostgreSQL or Temporal: the key is checked first.
+  it.each(['worker/main.ts', 'api/main.ts'])('%s exits 1 with one line naming the variable (missing key, then a short key)', (entry) => {
+    const dir = tmp();
+    const run = () =>
+      spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, entry)], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          PAYLOAD_CODEC_KEYS_DIR: dir,
+          PAYLOAD_CODEC_KEY_ID: 'prod-1',
+          JWT_SECRET: randomBytes(32).toString('hex'),
+          DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', // never reached
+          TEMPORAL_ADDRESS: '127.0.0.1:1',
+        },
+      });
+    const missing = run();
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim()).toMatch(/^(api|worker): PAYLOAD_CODEC_KEY_ID: no key file \S+prod-1\.key [^\n]*PAYLOAD_CODEC_KEYS_DIR[^\n]*$/);
+    expect(fs.readdirSync(dir)).toEqual([]); // nothing generated in production
+
+    const short = randomBytes(16).toString('base64');
+    fs.writeFileSync(path.join(dir, 'prod-1.key'), short);
+    const tooShort = run();
+    expect(tooShort.status).toBe(1);
+    expect(tooShort.stderr.trim()).toMatch(/^(api|worker): PAYLOAD_CODEC_KEYS_DIR: \S+prod-1\.key must hold exactly 32 bytes[^\n]*$/);
+    expect(tooShort.stderr).not.toContain(short);
   });
 });
