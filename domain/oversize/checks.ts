@@ -9,19 +9,24 @@
  * - A certificate must be valid through the last travel day (or today, if later): `requiredUntil`. Valid until a
  *   date means valid on that date.
  * - Exactly at a limit is within it.
- * - Sources: the article numbers marked [unsure] were not confirmed against the published text.
+ * - Sources: the texts of 62号令 arts. 3, 6, 8 and 15 and the art. 17 refusal figures were checked against the
+ *   regulation as reproduced by provincial service guides (art. 17's number is inferred from art. 15's cross-reference);
+ *   the article numbers marked [unsure] or [not confirmed] were not confirmed against the published text.
  *
  * Pure and dependency-free (safe in Temporal's workflow sandbox): no clock, `ref.today` is "today".
  */
 import { birthDateFromIdCard, isValidIdCardNumber } from '../identifiers';
 import {
+  CROSS_PROVINCE_LIMIT_WORKING_DAYS,
   ESCORT_REQUIRED_CATEGORIES,
-  FLATBED_REFUSAL_AXLE_LIMITS,
   MASS_CONSISTENCY_TOLERANCE,
   REPEATED_PASS_MAX_MONTHS,
   REQUIRED_DOCUMENTS,
   STATUTORY_LIMIT_WORKING_DAYS,
+  assessAxlesAsFlatbed,
+  assessFlatbedAxles,
   classifyOversize,
+  describeAxle,
   formatNumber,
   scopeCoversBulkyCargo,
 } from './limits';
@@ -446,11 +451,13 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     description:
       'A category III load travels with an escort (platform rule: escort required for category III only); the ' +
       'application names at least one escort staff member.',
-    source: `${S62} art. 12 and 25 (护送方案, 护送) [unsure on articles]`,
-    reads: ['app.loaded', 'app.vehicle.axles', 'app.escortStaff'],
+    source:
+      `${S62} art. 12 (护送方案 with the application over 4.5 m / 3.75 m / 28 m / 100,000 kg, i.e. category III); ` +
+      'escort staff on the trip [article not confirmed]',
+    reads: ['app.loaded', 'app.vehicle', 'app.escortStaff', 'ref.vehicle.gb1589'],
     hardRefusal: false,
-    run(app) {
-      const { category } = classifyOversize(app);
+    run(app, ref) {
+      const { category } = classifyOversize(app, ref.vehicle);
       const named = app.escortStaff.filter((s) => s.trim() !== '');
       const needed = ESCORT_REQUIRED_CATEGORIES.includes(category);
       const compared = { category, escortStaff: named.length };
@@ -487,7 +494,10 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     title: 'Operating scope covers bulky cargo',
     titleZh: '经营范围包含大型物件运输',
     description: "The permit's scope includes bulky cargo transport (道路大型物件运输).",
-    source: '道路货物运输及站场管理规定 (大型物件运输 scope) [unsure on article]; DOMAIN brief',
+    source:
+      '道路货物运输及站场管理规定 (大型物件运输 scope) [unsure on article]; ' +
+      `${S62} as amended by 交通运输部令2021年第12号: a scope without 大件运输 is a ground not to accept (不予受理) ` +
+      '[article not confirmed]',
     reads: ['ref.company.operatingPermit.scope'],
     hardRefusal: false,
     run(_app, ref) {
@@ -645,42 +655,42 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     title: 'Axle loads within the refusal limits',
     titleZh: '轴荷未超过不予许可标准',
     description:
-      'For an ordinary flatbed: average axle load at most 10,000 kg and every axle at most 13,000 kg, otherwise the ' +
-      'permit is refused. Other vehicles over these figures go to a reviewer.',
-    source: `${S62} (不予许可: 普通平板车 average > 10,000 kg or max > 13,000 kg) [unsure on figures and article]`,
-    reads: ['app.vehicle.flatbed', 'app.loaded.axleLoadsKg'],
+      'An ordinary flatbed: average axle load at most 10,000 kg and every axle at most 13,000 kg. A hydraulic ' +
+      'multi-axle flatbed: average load per axle line (一线两轴8轮胎) at most 18,000 kg and every axle line at most ' +
+      '20,000 kg. Over these the permit is refused. Art. 17 names only flatbeds, so another vehicle over the ordinary ' +
+      'flatbed figures goes to a reviewer (platform rule).',
+    source:
+      `${S62} art. 17 items 1-2 (不予许可: 普通平板车 单轴平均轴荷 > 10,000 kg 或最大轴荷 > 13,000 kg; 多轴多轮液压平板车 ` +
+      '每轴线平均轴荷 > 18,000 kg 或最大轴荷 > 20,000 kg)',
+    reads: ['app.vehicle.flatbed', 'app.vehicle.flatbedKind', 'app.vehicle.axleLines', 'app.loaded.axleLoadsKg'],
     hardRefusal: true,
     run(app) {
-      const loads = app.loaded.axleLoadsKg;
-      const max = loads.reduce((a, b) => Math.max(a, b), 0);
-      const average = loads.length > 0 ? loads.reduce((a, b) => a + b, 0) / loads.length : 0;
-      const shownAverage = Math.round(average * 10) / 10;
-      const { maxAverageAxleLoadKg, maxAxleLoadKg } = FLATBED_REFUSAL_AXLE_LIMITS;
+      // A vehicle that is not a flatbed is measured against the ordinary-flatbed figures, to send it to a person.
+      const assessed = assessFlatbedAxles(app) ?? assessAxlesAsFlatbed('ordinary', app);
+      const { per, averageKg, maxKg, heaviest, problems } = assessed;
+      const kind = app.vehicle.flatbed ? assessed.kind : 'not a flatbed';
       const compared = {
         flatbed: app.vehicle.flatbed,
-        axleLoadsKg: loads,
-        averageAxleLoadKg: shownAverage,
-        maxAxleLoadKg: max,
+        flatbedKind: kind,
+        per,
+        loadsKg: assessed.loadsKg,
+        averageKg,
+        maxKg,
+        heaviest,
       };
-      const limit = { maxAverageAxleLoadKg, maxAxleLoadKg };
-      const problems: string[] = [];
-      if (average > maxAverageAxleLoadKg) {
-        problems.push(
-          `average axle load ${formatNumber(shownAverage)} kg exceeds ${formatNumber(maxAverageAxleLoadKg)} kg`,
-        );
-      }
-      if (max > maxAxleLoadKg) {
-        const axle = loads.indexOf(max) + 1;
-        problems.push(`axle ${axle} load ${formatNumber(max)} kg exceeds ${formatNumber(maxAxleLoadKg)} kg`);
-      }
+      const limit = { per, maxAverageKg: assessed.limit.maxAverageKg, maxKg: assessed.limit.maxKg };
+      const perText = per === 'axle' ? 'axle' : 'axle line';
       const within =
-        `Average axle load ${formatNumber(shownAverage)} kg (limit ${formatNumber(maxAverageAxleLoadKg)} kg), ` +
-        `heaviest axle ${formatNumber(max)} kg (limit ${formatNumber(maxAxleLoadKg)} kg)`;
-      if (problems.length === 0) return pass(within, compared, limit);
+        `Average ${perText} load ${formatNumber(averageKg)} kg (limit ${formatNumber(limit.maxAverageKg)} kg), ` +
+        `heaviest ${perText} ${formatNumber(maxKg)} kg (limit ${formatNumber(limit.maxKg)} kg)`;
+      const name = assessed.kind === 'hydraulic_multi_axle' ? 'Hydraulic multi-axle flatbed' : 'Flatbed';
+      if (problems.length === 0) {
+        return pass(app.vehicle.flatbed ? `${name}: ${lowerFirst(within)}` : within, compared, limit);
+      }
       return app.vehicle.flatbed
-        ? fail(`Flatbed: ${problems.join('; ')}: refused`, compared, limit)
+        ? fail(`${name}: ${problems.join('; ')}: refused (art. 17)`, compared, limit)
         : review(
-            `Not an ordinary flatbed, so the refusal limits do not apply as such; ${problems.join('; ')}: ` +
+            `Not a flatbed, so the art. 17 refusal figures do not apply as such; ${problems.join('; ')}: ` +
               'a reviewer assesses the vehicle',
             compared,
             limit,
@@ -697,7 +707,9 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       "Both ends of the trip lie in the issuing authority's area. If the origin is elsewhere, the authority " +
       'where the trip starts takes the case; if only the destination is elsewhere, the case is accepted here as ' +
       'the origin authority and the authorities along the route must be consulted.',
-    source: `${S62} arts. 9-10 (起运地公路管理机构统一受理, 跨区域) [unsure on articles]`,
+    source:
+      `${S62} art. 8 (which highway authority accepts: 跨省 -> 起运地省级公路管理机构统一受理; 省内跨设区的市 -> 省级; ` +
+      '设区的市内跨区县 -> 设区的市; 区县内 -> 区县)',
     reads: ['app.route.originCity', 'app.route.destinationCity', 'ref.jurisdiction'],
     hardRefusal: false,
     run(app, ref) {
@@ -735,7 +747,7 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     title: 'Every bridge on the route carries the gross mass',
     titleZh: '途经桥梁承载能力满足车货总质量',
     description: 'Each bridge on the route segments has a recorded maximum gross mass at least the loaded gross mass.',
-    source: `${S62} arts. 13-15 (通行条件, 桥梁) [unsure on articles]`,
+    source: `${S62} arts. 13-14 (路线勘测, 加固、改造: 桥梁) [unsure on articles]`,
     reads: ['app.loaded.grossMassKg', 'ref.roadRestrictions'],
     hardRefusal: false,
     run(app, ref) {
@@ -756,7 +768,7 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     description:
       'Each tunnel and underpass on the route has a recorded clearance at least the loaded height (no safety margin is ' +
       'added here; the survey adds one).',
-    source: `${S62} arts. 13-15 (通行条件, 隧道/涵洞) [unsure on articles]`,
+    source: `${S62} arts. 13-14 (路线勘测, 加固、改造: 隧道/涵洞) [unsure on articles]`,
     reads: ['app.loaded.heightMm', 'ref.roadRestrictions'],
     hardRefusal: false,
     run(app, ref) {
@@ -775,7 +787,7 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     title: 'Every narrow segment passes the loaded width',
     titleZh: '途经狭窄路段宽度满足车货总宽度',
     description: 'Each narrow segment on the route has a recorded passable width at least the loaded width.',
-    source: `${S62} arts. 13-15 (通行条件) [unsure on articles]`,
+    source: `${S62} arts. 13-14 (路线勘测, 加固、改造: 通行条件) [unsure on articles]`,
     reads: ['app.loaded.widthMm', 'ref.roadRestrictions'],
     hardRefusal: false,
     run(app, ref) {
@@ -859,7 +871,9 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     title: 'Cargo indivisible',
     titleZh: '货物为不可解体物品',
     description: 'Only an indivisible load (不可解体物品) may be carried over the limits; divisible cargo is refused.',
-    source: `${S62} art. 3 (不可解体物品) and 不予许可 (货物属于可分载物品) [unsure on article]`,
+    source:
+      `${S62} art. 6 (only 载运不可解体物品的超限运输车辆 may be permitted); divisible cargo (可分载物品) is a ground not ` +
+      'to accept (不予受理) under the 2021 amendment (交通运输部令2021年第12号) [article not confirmed]',
     reads: ['app.cargo.divisible', 'app.cargo.name'],
     hardRefusal: true,
     run(app) {
@@ -940,25 +954,50 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
     titleZh: '超限运输类别及相应材料',
     description:
       'The loaded vehicle is over-limit (otherwise no over-limit permit is needed) and its category I / II / III is ' +
-      'set; category III needs an escort plan and an outline drawing of the loaded vehicle.',
-    source: `${S62} arts. 3, 8 (categories, 2/5/15 working days) and 12 (轮廓图, 护送方案) [unsure on articles 8 and 12]`,
-    reads: ['app.loaded', 'app.vehicle.axles', 'app.vehicle.configuration', 'app.vehicle.driveAxles', 'app.documents'],
+      'set from the dimensions, the gross mass and the axle loads: category I needs the gross mass within the art. 3 ' +
+      'limit (3,000 kg less per single-tyred axle, never more than the sum of the axle limits), every axle within its ' +
+      'limit and, for a flatbed, the art. 17 axle-load figures. Category III needs an escort plan and an outline ' +
+      'drawing of the loaded vehicle.',
+    source:
+      `${S62} art. 3 (over-limit thresholds; para. 2 items 1-3 and 5: axle counting, single tyres −3,000 kg, sum of the ` +
+      'axle limits, GB 1589 exemption), art. 15 para. 1 (categories; 2 / 5 / 15 working days, 5 / 10 / 20 when a ' +
+      'cross-province trip is accepted centrally), art. 17 (flatbed axle-load standards), art. 12 (轮廓图, 护送方案); ' +
+      'GB 1589-2016 table 3 (single-axle limits)',
+    reads: ['app.loaded', 'app.vehicle', 'app.documents', 'ref.vehicle.gb1589'],
     hardRefusal: false,
-    run(app) {
-      const c = classifyOversize(app);
+    run(app, ref) {
+      const c = classifyOversize(app, ref.vehicle);
       const required = REQUIRED_DOCUMENTS[c.category];
+      const days = STATUTORY_LIMIT_WORKING_DAYS[c.category];
+      const crossProvinceDays = CROSS_PROVINCE_LIMIT_WORKING_DAYS[c.category];
       const compared = {
         overLimit: c.overLimit,
         category: c.category,
+        grossMassKg: app.loaded.grossMassKg,
+        axleLoadsKg: app.loaded.axleLoadsKg,
+        overloadedAxles: c.overloadedAxles.map((a) => a.axle),
+        gb1589Exempt: c.gb1589Exempt,
         escortPlan: app.documents.escortPlan,
         outlineDrawing: app.documents.outlineDrawing,
       };
       const limit = {
-        statutoryLimitWorkingDays: STATUTORY_LIMIT_WORKING_DAYS[c.category],
+        statutoryLimitWorkingDays: days,
+        crossProvinceLimitWorkingDays: crossProvinceDays,
         requiredDocuments: required,
+        maxGrossMassKg: c.maxGrossMassKg,
+        grossMassRule: c.grossMassRule,
+        axleLimitsKg: c.axles.map((a) => a.maxLoadKg),
       };
       const why = c.reasons.join('; ');
       if (!c.overLimit) {
+        if (c.overloadedAxles.length > 0) {
+          return review(
+            `${why}. Not over-limit under art. 3, but ${c.overloadedAxles.map(describeAxle).join('; ')}: a reviewer ` +
+              'decides whether the load can travel at all',
+            compared,
+            limit,
+          );
+        }
         return review(`${why}: no over-limit permit is needed (the urban-road items may still apply)`, compared, limit);
       }
       const missing: string[] = [];
@@ -966,10 +1005,14 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       if (required.includes('outline_drawing') && !app.documents.outlineDrawing) {
         missing.push('outline drawing (车货总体外廓尺寸轮廓图)');
       }
-      const days = STATUTORY_LIMIT_WORKING_DAYS[c.category];
       return missing.length > 0
         ? fail(`${why}. Category ${c.category} needs: ${missing.join(', ')}, missing`, compared, limit)
-        : pass(`${why}. Category ${c.category}: decision within ${days} working days`, compared, limit);
+        : pass(
+            `${why}. Category ${c.category}: decision within ${days} working days (at most ${crossProvinceDays} ` +
+              'when a cross-province trip is accepted centrally, art. 15)',
+            compared,
+            limit,
+          );
     },
   },
 ];

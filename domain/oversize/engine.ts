@@ -7,7 +7,13 @@
 import { isValidIdCardNumber, isValidPlate } from '../identifiers';
 import { OVERSIZE_CHECKS, parseIsoInstant } from './checks';
 import type { OversizeCheck } from './checks';
-import { REQUIRED_DOCUMENTS, STATUTORY_LIMIT_WORKING_DAYS, classifyOversize, formatNumber } from './limits';
+import {
+  CROSS_PROVINCE_LIMIT_WORKING_DAYS,
+  REQUIRED_DOCUMENTS,
+  STATUTORY_LIMIT_WORKING_DAYS,
+  classifyOversize,
+  formatNumber,
+} from './limits';
 import type {
   CheckReport,
   CheckResult,
@@ -46,12 +52,15 @@ function runOne(check: OversizeCheck, app: OversizeApplication, ref: OversizeRef
 
 /**
  * Runs the 21 checks on a validated application (see `validateOversizeApplication`) against the government's data.
- * A hard refusal (divisible cargo, flatbed axle loads over the refusal limits) => disposition 'reject'; any other
- * fail or needs_review => 'human_review' with the full report; all pass => 'fast_track'.
+ * A hard refusal (divisible cargo, flatbed axle loads over the art. 17 figures) => disposition 'reject'; any other
+ * fail or needs_review => 'human_review' with the full report; all pass => 'fast_track'. The report carries both
+ * periods of 62号令 art. 15 para. 1: the one for a trip within the authority's area and the longest one for a
+ * cross-province trip accepted centrally. Which applies (and that it binds the highway permit only) is the caller's
+ * decision: the form has no province.
  */
 export function runOversizeChecks(app: OversizeApplication, ref: OversizeReferenceData): CheckReport {
   const results = OVERSIZE_CHECKS.map((check) => runOne(check, app, ref));
-  const classification = classifyOversize(app);
+  const classification = classifyOversize(app, ref.vehicle);
   const counts = { pass: 0, fail: 0, needs_review: 0 };
   for (const r of results) counts[r.verdict] += 1;
   const refusals = results.filter((r) => r.hardRefusal);
@@ -63,6 +72,7 @@ export function runOversizeChecks(app: OversizeApplication, ref: OversizeReferen
     category: classification.category,
     categoryReasons: classification.reasons,
     statutoryLimitWorkingDays: STATUTORY_LIMIT_WORKING_DAYS[classification.category],
+    crossProvinceLimitWorkingDays: CROSS_PROVINCE_LIMIT_WORKING_DAYS[classification.category],
     requiredDocuments: [...REQUIRED_DOCUMENTS[classification.category]],
     hardRefusal,
     refusalReasons: refusals.map((r) => `${r.id} ${r.title}: ${r.explanation}`),
@@ -168,7 +178,9 @@ const METRES_HINT = ' (values are millimetres: 4.2 m is 4200)';
  *
  * Errors: missing or mistyped fields; zero or negative dimensions and masses; loaded dimensions under 1,000 mm
  * (metres given instead of millimetres); axles not 2..20; drive axles not 1..axles; fewer than 2 tyres per axle;
- * one axle load per axle; loaded height / width / length below the cargo's; gross mass below cargo + curb mass;
+ * one axle load per axle; `flatbedKind` on a vehicle that is not a flatbed, and a hydraulic flatbed without
+ * `axleLines` or with more lines than its axles hold; loaded height / width / length below the cargo's; gross mass
+ * below cargo + curb mass;
  * instants not ISO 8601 with offset; travelTo not after travelFrom; no route segments; an invalid identity card
  * number (GB 11643-1999) or plate; blank escort names.
  */
@@ -211,6 +223,26 @@ export function validateOversizeApplication(input: unknown): OversizeFieldError[
       hint: ' (at least 2 tyres per axle)',
     });
     e.bool(vehicle, 'vehicle', 'flatbed');
+    if (vehicle.flatbedKind !== undefined) {
+      const kind = e.oneOf(vehicle, 'vehicle', 'flatbedKind', ['ordinary', 'hydraulic_multi_axle'] as const);
+      if (kind !== undefined && vehicle.flatbed !== true) {
+        e.add('vehicle.flatbedKind', `is only for a flatbed (vehicle.flatbed is ${show(vehicle.flatbed)})`);
+      }
+      if (kind === 'hydraulic_multi_axle' && vehicle.axleLines === undefined) {
+        e.add('vehicle.axleLines', 'is required for a hydraulic multi-axle flatbed (axle lines of 一线两轴8轮胎)');
+      }
+    }
+    if (vehicle.axleLines !== undefined) {
+      const lines = e.positive(vehicle, 'vehicle', 'axleLines', '', { integer: true, min: 1 });
+      if (lines !== undefined && vehicle.flatbedKind !== 'hydraulic_multi_axle') {
+        e.add('vehicle.axleLines', "is only for vehicle.flatbedKind 'hydraulic_multi_axle'");
+      } else if (lines !== undefined && axles !== undefined && 2 * lines > axles - 1) {
+        e.add(
+          'vehicle.axleLines',
+          `${lines} axle lines need ${2 * lines} trailer axles, more than the ${axles} axles less the steering axle`,
+        );
+      }
+    }
   }
 
   const loaded = e.section(input, 'loaded');

@@ -7,6 +7,8 @@ export type {
   CheckReport,
   CheckResult,
   CheckVerdict,
+  FlatbedKind,
+  Gb1589ExemptKind,
   OversizeApplication,
   OversizeCategory,
   OversizeDisposition,
@@ -18,22 +20,37 @@ export type {
   VehicleConfiguration,
 } from './types';
 export {
+  AXLE_LOAD_LIMITS,
   CATEGORY_BOUNDS,
+  CROSS_PROVINCE_LIMIT_WORKING_DAYS,
   DOCUMENT_TITLES,
   ESCORT_REQUIRED_CATEGORIES,
-  FLATBED_REFUSAL_AXLE_LIMITS,
+  FLATBED_AXLE_LIMITS,
   GROSS_MASS_LIMITS,
   MASS_CONSISTENCY_TOLERANCE,
   OVER_LIMIT_DIMENSIONS,
   REPEATED_PASS_MAX_MONTHS,
   REQUIRED_DOCUMENTS,
+  SINGLE_TYRE_REDUCTION_KG,
   STATUTORY_LIMIT_WORKING_DAYS,
+  applicableGrossMassLimit,
+  assessAxlesAsFlatbed,
+  assessFlatbedAxles,
+  axleLayout,
   classifyOversize,
+  describeAxle,
+  flatbedKindOf,
   formatNumber,
   grossMassLimit,
   scopeCoversBulkyCargo,
 } from './limits';
-export type { GrossMassLimitRule, OversizeClassification } from './limits';
+export type {
+  AxleAssessment,
+  AxleRole,
+  FlatbedAxleAssessment,
+  GrossMassLimitRule,
+  OversizeClassification,
+} from './limits';
 export {
   CHECK_CATEGORIES,
   LICENCE_CLASS_COVERS,

@@ -9,6 +9,15 @@
 
 export type VehicleConfiguration = 'truck' | 'combination';
 
+/**
+ * The two flatbeds 62号令 art. 17 names: an ordinary flatbed (普通平板车) and a hydraulic multi-axle flatbed
+ * (多轴多轮液压平板车, counted in axle lines of 一线两轴8轮胎).
+ */
+export type FlatbedKind = 'ordinary' | 'hydraulic_multi_axle';
+
+/** The vehicle kinds of 62号令 art. 3 para. 2 item 5 that are not over-limit vehicles when they conform to GB 1589. */
+export type Gb1589ExemptKind = 'refrigerated' | 'combination' | 'air_suspension' | 'special_work_vehicle';
+
 /** What the applicant submits (the unified form, 一表申请). Validate with `validateOversizeApplication` first. */
 export interface OversizeApplication {
   cargo: {
@@ -29,10 +38,23 @@ export interface OversizeApplication {
     driveAxles: number;
     curbMassKg: number;
     wheelbaseMm: number;
-    /** Number of tyres. */
+    /**
+     * Number of tyres of the whole vehicle. With 2 (single tyres) or 4 (dual tyres) per axle it tells how many axles
+     * are single-tyred: 62号令 art. 3 para. 2 item 2 lowers the limit by 3,000 kg for each of them.
+     */
     tyres: number;
-    /** An ordinary flatbed (普通平板车): the refusal axle-load limits apply. */
+    /** A flatbed (平板车): the axle-load standards of 62号令 art. 17 apply. */
     flatbed: boolean;
+    /**
+     * Which flatbed, when `flatbed` is true. Absent = 'ordinary': the portal form has only the boolean today, so a
+     * hydraulic flatbed can be declared only where a caller sets this field.
+     */
+    flatbedKind?: FlatbedKind;
+    /**
+     * Hydraulic multi-axle flatbed only: its axle lines (一线两轴8轮胎). Its axles are the last 2 × axleLines entries
+     * of `loaded.axleLoadsKg`, two per line, front to back.
+     */
+    axleLines?: number;
   };
   loaded: {
     lengthMm: number;
@@ -115,6 +137,18 @@ export interface OversizeReferenceData {
     drivingLicenceValidUntil: string | null;
     inspectionValidUntil: string | null;
     roadTransportCertValidUntil: string | null;
+    /**
+     * 62号令 art. 3 para. 2 item 5: the register records the vehicle as a refrigerated vehicle, a combination, an
+     * air-suspension vehicle or a special work vehicle conforming to GB 1589, with the GB 1589 limits of its type.
+     * Absent or null: not recorded, so the exemption is not applied.
+     */
+    gb1589?: {
+      kind: Gb1589ExemptKind;
+      maxLengthMm: number;
+      maxWidthMm: number;
+      maxHeightMm: number;
+      maxGrossMassKg: number;
+    } | null;
   } | null;
   /** The restrictions on the segments of the route (already filtered by the loader). */
   roadRestrictions: RoadRestriction[];
@@ -130,7 +164,10 @@ export type CheckVerdict = 'pass' | 'fail' | 'needs_review';
 
 export type CheckCategory = 'personnel' | 'company' | 'vehicle' | 'route' | 'cargo';
 
-/** Over-limit transport category of 交通运输部令2016年第62号 (I: 2, II: 5, III: 15 working days). */
+/**
+ * Over-limit transport category: the three cases of 交通运输部令2016年第62号 art. 15 para. 1 (I: 2, II: 5, III: 15
+ * working days; 5 / 10 / 20 when accepted centrally for a cross-province trip).
+ */
 export type OversizeCategory = 'I' | 'II' | 'III';
 
 /** What one check's function returns. */
@@ -162,7 +199,13 @@ export type CheckReport = {
   category: OversizeCategory;
   /** Why the category (and over-limit) was chosen, with values and limits. */
   categoryReasons: string[];
+  /** 62号令 art. 15 para. 1: the highway authority's decision period for a trip within its own area. */
   statutoryLimitWorkingDays: 2 | 5 | 15;
+  /**
+   * 62号令 art. 15 para. 1: the longest period when the case is accepted centrally for a cross-province trip (统一受理、
+   * 集中办理跨省、自治区、直辖市大件运输). The form has no province, so the caller decides which of the two applies.
+   */
+  crossProvinceLimitWorkingDays: 5 | 10 | 20;
   /** Document codes, see `DOCUMENT_TITLES`. */
   requiredDocuments: string[];
   hardRefusal: boolean;

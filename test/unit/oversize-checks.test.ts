@@ -4,10 +4,12 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { oversizeCargoExample } from '../../api/schemas/examples';
 import { creditCodeWithCheck, idCardWithCheck } from '../../domain/identifiers';
 import {
   CHECK_CATEGORIES,
   OVERSIZE_CHECKS,
+  applicableGrossMassLimit,
   classifyOversize,
   formatNumber,
   grossMassLimit,
@@ -295,10 +297,13 @@ describe('oversize check table', () => {
 });
 
 describe('classifyOversize: art. 3 thresholds and categories (exactly at a limit is within it)', () => {
+  // One load per axle and dual tyres on every axle but the steering one, so that art. 3 para. 2 (single tyres, sum
+  // of the axle limits) leaves the table limit as it is: these rows test the table and the category bounds.
   const loaded = (over: Partial<OversizeApplication['loaded']>, axles = 5, configuration: 'truck' | 'combination' = 'combination', driveAxles = 2) => {
     const app = baselineApp();
-    app.loaded = { ...app.loaded, heightMm: 3900, ...over };
-    app.vehicle = { ...app.vehicle, axles, configuration, driveAxles };
+    const axleLoadsKg = Array.from({ length: axles }, (_, i) => (i === 0 ? 6000 : 9000));
+    app.loaded = { ...app.loaded, heightMm: 3900, axleLoadsKg, ...over };
+    app.vehicle = { ...app.vehicle, axles, configuration, driveAxles, tyres: 2 + 4 * (axles - 1) };
     return app;
   };
 
@@ -523,5 +528,184 @@ describe('the oversize modules are sandbox-safe', () => {
       '999',
       '-1,234.5',
     ]);
+  });
+});
+
+describe('62号令 art. 15 para. 1 with arts. 3 and 17: axle loads decide category I', () => {
+  /** Over-limit by height only (4,100 mm), so the axles alone decide between categories I and II. */
+  const vehicleApp = (v: Partial<OversizeApplication['vehicle']>, axleLoadsKg: number[], grossMassKg = axleLoadsKg.reduce((a, b) => a + b, 0)) => {
+    const app = baselineApp();
+    app.vehicle = { ...app.vehicle, flatbed: false, ...v };
+    app.loaded = { ...app.loaded, heightMm: 4100, grossMassKg, axleLoadsKg };
+    return app;
+  };
+  const truck3 = { axles: 3, configuration: 'truck' as const, driveAxles: 2, tyres: 10 };
+
+  it('the issue example: a 4.1 m high 3-axle truck with a 13.5 t axle is category II (5 working days), not I', () => {
+    const app = vehicleApp(truck3, [6000, 13500, 5500]);
+    const c = classifyOversize(app);
+    expect([c.overLimit, c.category]).toEqual([true, 'II']);
+    expect(c.reasons.join(' ')).toContain('axle 2 (drive, dual tyres) 13,500 kg > 11,500 kg');
+    const report = runOversizeChecks(app, { ...baselineRef(), vehicle: { ...baselineRef().vehicle!, axles: 3, configuration: 'truck' } });
+    expect([report.category, report.statutoryLimitWorkingDays, report.crossProvinceLimitWorkingDays]).toEqual(['II', 5, 10]);
+  });
+
+  // Each axle kind at its limit (category I) and 1 kg over (category II). Axle 1 steers; the next driveAxles drive.
+  it.each([
+    ['steering axle, single tyres', truck3, 0, 7000],
+    ['drive axle, dual tyres', truck3, 1, 11500],
+    ['non-drive axle, dual tyres', { ...truck3, driveAxles: 1 }, 2, 10000],
+    ['non-drive axle, single tyres (10,000 − 3,000)', { ...truck3, driveAxles: 1, tyres: 8 }, 2, 7000],
+    ['drive axle, single tyres', { axles: 2, configuration: 'truck' as const, driveAxles: 1, tyres: 4 }, 1, 7000],
+  ] as const)('%s: %#', (_kind, v, index, limit) => {
+    const loads = Array.from({ length: v.axles }, () => 5000);
+    const at = [...loads];
+    at[index] = limit;
+    const over = [...loads];
+    over[index] = limit + 1;
+    const atC = classifyOversize(vehicleApp(v, at));
+    const overC = classifyOversize(vehicleApp(v, over));
+    expect([atC.category, atC.overloadedAxles.length]).toEqual(['I', 0]);
+    expect([overC.category, overC.overloadedAxles.map((a) => a.axle)]).toEqual(['II', [index + 1]]);
+    expect(overC.reasons.join(' ')).toContain(`${formatNumber(limit + 1)} kg > ${formatNumber(limit)} kg`);
+  });
+
+  // Art. 3 para. 2 item 2 (−3,000 kg per single-tyred axle other than steering and drive axles) and item 3 (never
+  // more than the sum of the axle limits): the gross mass limit, then at it (not over-limit) and 1 kg over.
+  it.each([
+    ['6-axle combination, all dual but the steering axle', { axles: 6, configuration: 'combination' as const, driveAxles: 2, tyres: 22 }, 49000],
+    ['6-axle combination, one single-tyred trailer axle', { axles: 6, configuration: 'combination' as const, driveAxles: 2, tyres: 20 }, 46000],
+    ['6-axle combination, three single-tyred trailer axles', { axles: 6, configuration: 'combination' as const, driveAxles: 2, tyres: 16 }, 40000],
+    ['3-axle truck, single-tyred tag axle', { axles: 3, configuration: 'truck' as const, driveAxles: 1, tyres: 8 }, 22000],
+    ['3-axle truck on single tyres only: sum 7,000 × 3', { axles: 3, configuration: 'truck' as const, driveAxles: 2, tyres: 6 }, 21000],
+    ['2-axle truck on 4 tyres: sum 7,000 + 7,000', { axles: 2, configuration: 'truck' as const, driveAxles: 1, tyres: 4 }, 14000],
+    ['2-axle truck on 6 tyres: sum 18,500 is above the table', { axles: 2, configuration: 'truck' as const, driveAxles: 1, tyres: 6 }, 18000],
+  ] as const)('%s', (_name, v, limit) => {
+    expect(applicableGrossMassLimit(v, []).maxGrossMassKg).toBe(limit);
+    // Loads spread evenly and all well within their axle limits, so only the gross mass can be over.
+    const loads = (gross: number) => Array.from({ length: v.axles }, (_, i) => (i === 0 ? gross - Math.floor(gross / v.axles) * (v.axles - 1) : Math.floor(gross / v.axles)));
+    const base = (gross: number) => {
+      const app = vehicleApp(v, loads(gross), gross);
+      app.loaded.heightMm = 3900;
+      return classifyOversize(app);
+    };
+    const at = base(limit);
+    const over = base(limit + 1);
+    expect([at.overLimit, at.maxGrossMassKg, over.overLimit]).toEqual([false, limit, true]);
+    expect(over.reasons[0]).toMatch(new RegExp(`^Gross mass \\(limit: .*\\) ${formatNumber(limit + 1)} kg exceeds ${formatNumber(limit)} kg`));
+  });
+
+  it('says why the limit is lower (reduction and cap) in the explanation', () => {
+    const reduced = applicableGrossMassLimit({ axles: 6, configuration: 'combination', driveAxles: 2, tyres: 20 }, []);
+    expect(reduced).toMatchObject({ tableLimitKg: 49000, singleTyreReductionKg: 3000, maxGrossMassKg: 46000 });
+    expect(reduced.rule).toBe('6+ axle vehicle, less 3,000 kg for 1 single-tyred axle');
+    expect(applicableGrossMassLimit({ axles: 2, configuration: 'truck', driveAxles: 1, tyres: 4 }, []).rule).toBe(
+      '2-axle truck, capped at the sum of the axle limits 14,000 kg',
+    );
+  });
+});
+
+describe('62号令 art. 17: ordinary and hydraulic multi-axle flatbeds (V5, hard refusal)', () => {
+  // Tractor: steering + 2 drive axles; trailer: 4 axle lines of 2 axles (一线两轴8轮胎). 42 tyres = 2 + 2 × 4 + 8 × 4.
+  const hydraulic = (lines: number[]) => (a: OversizeApplication, r: OversizeReferenceData) => {
+    const axleLoadsKg = [7000, 10000, 10000, ...lines.flatMap((l) => [Math.ceil(l / 2), Math.floor(l / 2)])];
+    a.vehicle = { ...a.vehicle, axles: 11, driveAxles: 2, tyres: 42, flatbed: true, flatbedKind: 'hydraulic_multi_axle', axleLines: lines.length };
+    a.loaded.axleLoadsKg = axleLoadsKg;
+    a.loaded.grossMassKg = axleLoadsKg.reduce((x, y) => x + y, 0);
+    a.cargo.massKg = a.loaded.grossMassKg - a.vehicle.curbMassKg;
+    vehicle(r).axles = 11;
+  };
+
+  it.each([
+    ['average per axle line exactly 18,000 kg', [18000, 18000, 18000, 18000], 'pass', undefined],
+    ['average per axle line 18,001 kg', [18000, 18000, 18000, 18004], 'fail', 'average axle line load 18,001 kg exceeds 18,000 kg'],
+    ['heaviest axle line exactly 20,000 kg', [20000, 16000, 18000, 18000], 'pass', undefined],
+    ['heaviest axle line 20,001 kg', [20001, 15999, 18000, 18000], 'fail', 'axle line 1 load 20,001 kg exceeds 20,000 kg'],
+  ] as const)('%s -> V5 %s', (_name, lines, verdict, explains) => {
+    const { report } = run(hydraulic([...lines]));
+    const v5 = result(report, 'V5');
+    expect(validateOversizeApplication(run(hydraulic([...lines])).app)).toEqual([]);
+    expect([v5.verdict, v5.hardRefusal]).toEqual([verdict, verdict === 'fail']);
+    expect(v5.compared).toMatchObject({ flatbedKind: 'hydraulic_multi_axle', per: 'axle line', loadsKg: [...lines] });
+    if (explains) {
+      expect(v5.explanation).toContain(explains);
+      expect(report.disposition).toBe('reject');
+    } else {
+      expect(v5.explanation).toMatch(/^Hydraulic multi-axle flatbed: average axle line load/);
+    }
+  });
+
+  it('an ordinary flatbed is measured per axle, and a hydraulic line of 18,000 kg on an ordinary flatbed is refused', () => {
+    const { report } = run((a) => { a.loaded.axleLoadsKg = [6000, 13000, 9000, 9000, 5000]; });
+    expect(result(report, 'V5')).toMatchObject({ verdict: 'pass', compared: { flatbedKind: 'ordinary', per: 'axle' } });
+    // Within art. 17 (13,000 kg) but over the drive axle's own limit (11,500 kg): category II, not I.
+    expect(report.category).toBe('II');
+    expect(report.categoryReasons.join(' ')).toContain('axle 2 (drive, dual tyres) 13,000 kg > 11,500 kg');
+  });
+
+  it('art. 17 also keeps a flatbed out of category I (art. 15 para. 1 item 1)', () => {
+    const c = classifyOversize({ ...baselineApp(), loaded: { ...baselineApp().loaded, axleLoadsKg: [10000, 10000, 10000, 10000, 10005], grossMassKg: 43000 } });
+    expect(c.category).toBe('II');
+    expect(c.reasons.join(' ')).toContain('ordinary flatbed: average axle load 10,001 kg exceeds 10,000 kg (art. 17)');
+  });
+
+  it.each([
+    ['a flatbed kind on a vehicle that is not a flatbed', (a: OversizeApplication) => { a.vehicle.flatbed = false; a.vehicle.flatbedKind = 'ordinary'; }, 'vehicle.flatbedKind'],
+    ['an unknown flatbed kind', (a: OversizeApplication) => { (a.vehicle as { flatbedKind?: string }).flatbedKind = 'lowboy'; }, 'vehicle.flatbedKind'],
+    ['a hydraulic flatbed without axle lines', (a: OversizeApplication) => { a.vehicle.flatbedKind = 'hydraulic_multi_axle'; }, 'vehicle.axleLines'],
+    ['axle lines on an ordinary flatbed', (a: OversizeApplication) => { a.vehicle.axleLines = 2; }, 'vehicle.axleLines'],
+    ['more axle lines than the axles hold', (a: OversizeApplication) => { a.vehicle.flatbedKind = 'hydraulic_multi_axle'; a.vehicle.axleLines = 3; }, 'vehicle.axleLines'],
+  ])('validation: %s -> %s', (_name, mutate, path) => {
+    const app = baselineApp();
+    mutate(app);
+    expect(validateOversizeApplication(app).map((e) => e.path)).toContain(path);
+  });
+});
+
+describe('62号令 art. 15 para. 1: both periods in the report', () => {
+  it.each([
+    ['I', {}, 2, 5],
+    ['II', { heightMm: 4300 }, 5, 10],
+    ['III', { heightMm: 4600 }, 15, 20],
+  ] as const)('category %s -> %i working days within the area, at most %i for a cross-province trip', (category, over, days, crossDays) => {
+    const { report } = run((a) => Object.assign(a.loaded, over));
+    expect([report.category, report.statutoryLimitWorkingDays, report.crossProvinceLimitWorkingDays]).toEqual([category, days, crossDays]);
+    expect(result(report, 'G3').limit).toMatchObject({ statutoryLimitWorkingDays: days, crossProvinceLimitWorkingDays: crossDays });
+  });
+
+  it('cites art. 15, not art. 8, for the periods', () => {
+    const g3 = OVERSIZE_CHECKS.find((c) => c.id === 'G3')!;
+    expect(g3.source).toContain('art. 15 para. 1');
+    expect(g3.source).not.toMatch(/arts?\. 3, 8/);
+    expect(OVERSIZE_CHECKS.find((c) => c.id === 'V5')!.source).toContain('art. 17');
+    expect(OVERSIZE_CHECKS.find((c) => c.id === 'R1')!.source).toContain('art. 8');
+  });
+});
+
+describe('62号令 art. 3 para. 2 item 5: a registered GB 1589 vehicle within its limits is not over-limit', () => {
+  const refrigerated = { kind: 'refrigerated' as const, maxLengthMm: 12000, maxWidthMm: 2600, maxHeightMm: 4000, maxGrossMassKg: 43000 };
+  const widen = (widthMm: number, gb1589: typeof refrigerated | null) => run((a, r) => {
+    a.loaded.heightMm = 3900;
+    a.loaded.lengthMm = 12000;
+    a.loaded.widthMm = widthMm;
+    vehicle(r).gb1589 = gb1589;
+  }).report;
+
+  it.each([
+    ['registered refrigerated vehicle, 2,600 mm wide', 2600, refrigerated, false, 'needs_review'],
+    ['registered refrigerated vehicle, 2,610 mm wide', 2610, refrigerated, true, 'pass'],
+    ['no GB 1589 record, 2,600 mm wide', 2600, null, true, 'pass'],
+  ] as const)('%s -> over-limit %s, G3 %s', (_name, width, gb1589, overLimit, g3) => {
+    const report = widen(width, gb1589);
+    expect([report.overLimit, result(report, 'G3').verdict]).toEqual([overLimit, g3]);
+    if (!overLimit) expect(report.categoryReasons.join(' ')).toContain('art. 3 para. 2 item 5');
+  });
+});
+
+describe('the shipped example submission keeps its category', () => {
+  it('stays category I with every axle within its limit (API, integration tests and the bench rely on it)', () => {
+    const form = oversizeCargoExample(Date.parse('2026-11-26T10:00:00+08:00')).form as unknown as OversizeApplication;
+    const c = classifyOversize(form);
+    expect([c.overLimit, c.category, c.overloadedAxles, c.maxGrossMassKg, c.flatbed?.problems]).toEqual([true, 'I', [], 49000, []]);
   });
 });
