@@ -35,11 +35,16 @@ export interface CodecEndpointConfig {
 
 // Protobuf JSON writes bytes as base64 (standard or URL-safe alphabet).
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
-const payloadsBody = z.object({
-  payloads: z
-    .array(z.object({ metadata: z.record(z.string().max(256), base64).optional(), data: base64.optional() }))
-    .max(1000),
-});
+// Protobuf JSON omits an empty repeated field: the CLI sends `{}` for a query without arguments, which means no payloads.
+// Anything else than `payloads` is still refused (strict), so a body that is not a payload list is a 400.
+const payloadsBody = z
+  .object({
+    payloads: z
+      .array(z.object({ metadata: z.record(z.string().max(256), base64).optional(), data: base64.optional() }))
+      .max(1000)
+      .default([]),
+  })
+  .strict();
 
 const fromJson = (p: z.infer<typeof payloadsBody>['payloads'][number]): Payload => ({
   metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),

@@ -182,6 +182,9 @@ describe('the codec endpoint for the Temporal UI', () => {
     expect(tampered.body.error.message).toMatch(/failed authentication/);
     expect((await api.call('POST', '/codec/decode', { token: ops(), body: { payloads: [{ data: 'not base64!' }] } })).status).toBe(400);
     expect((await api.call('POST', '/codec/decode', { token: ops(), body: { nothing: true } })).status).toBe(400);
+    // `{}` is protobuf JSON for an empty list (the CLI sends it for a query without arguments).
+    const empty = await api.call('POST', '/codec/encode', { token: ops(), body: {} });
+    expect([empty.status, empty.body]).toEqual([200, { payloads: [] }]);
   });
 
   it('development: the per-start secret in the path stands in for the token the dev UI cannot send; a wrong one is a 404', async () => {
