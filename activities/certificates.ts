@@ -9,7 +9,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { formatShanghai, shanghaiDate } from '../domain/calendar';
 import { vehiclesOf } from '../domain/forms';
 import type { CertificateSpec, CertificateSummary } from '../domain/types';
-import { Certificate, OneStopCase } from '../infra/db/entities';
+import { findCaseForm } from '../infra/repositories/cases';
+import { insertCertificateOnce, readStoredCertificate } from '../infra/repositories/certificates';
 import { canonicalJson, newVerificationCode, type CertificateSigner } from '../infra/signing/certificate-signer';
 
 /** Value at a dot path (`route.stops`); `vehicle.*` reads the vehicle the certificate is for. */
@@ -37,9 +38,8 @@ export function createCertificateActivities(deps: { orm: MikroORM; signer: Certi
   return {
     async issueCertificates(input: CertificateIssue): Promise<CertificateSummary[]> {
       const em = deps.orm.em.fork();
-      const row = await em.findOne(OneStopCase, { caseNo: input.caseNo });
-      if (!row) throw ApplicationFailure.nonRetryable(`case ${input.caseNo} not found`, 'CaseNotFound');
-      const form = row.form;
+      const form = await findCaseForm(em, input.caseNo);
+      if (!form) throw ApplicationFailure.nonRetryable(`case ${input.caseNo} not found`, 'CaseNotFound');
       const applicant = form.applicant as { creditCode: string; name: string };
       const validFrom = shanghaiDate(input.issuedAtMs);
       const issued: CertificateSummary[] = [];
@@ -49,7 +49,7 @@ export function createCertificateActivities(deps: { orm: MikroORM; signer: Certi
         for (const [i, vehicle] of subjects.entries()) {
           const subjectKey = vehicle ? vehicle.plate : 'case';
           const no = `${input.caseNo}-C${typeIndex + 1}${spec.perVehicle ? `-${i + 1}` : ''}`;
-          const stored = await em.findOne(Certificate, { no }, { disableIdentityMap: true });
+          const stored = await readStoredCertificate(em, no);
           if (stored) {
             issued.push({ no: stored.no, type: stored.type, subjectKey: stored.subjectKey, validUntil: day(stored.validUntil) });
             continue;
@@ -75,31 +75,25 @@ export function createCertificateActivities(deps: { orm: MikroORM; signer: Certi
             verificationCode,
           };
           const payload = canonicalJson(body);
-          const inserted = await em
-            .createQueryBuilder(Certificate)
-            .insert({
-              no,
-              caseNo: input.caseNo,
-              type: spec.type,
-              subjectKey,
-              holderKey: applicant.creditCode,
-              holderName: applicant.name,
-              authority: spec.authority.zh,
-              fields,
-              validFrom,
-              validUntil,
-              issuedAt: new Date(input.issuedAtMs),
-              payload,
-              signature: deps.signer.sign(payload),
-              keyId: deps.signer.keyId,
-              verificationCode,
-            })
-            .onConflict()
-            .ignore()
-            .execute('run');
-          created += inserted.affectedRows;
           // Whoever won the insert (this attempt or a concurrent one), the stored row is the certificate.
-          const winner = await em.findOneOrFail(Certificate, { no }, { disableIdentityMap: true });
+          const { stored: winner, created: won } = await insertCertificateOnce(em, {
+            no,
+            caseNo: input.caseNo,
+            type: spec.type,
+            subjectKey,
+            holderKey: applicant.creditCode,
+            holderName: applicant.name,
+            authority: spec.authority.zh,
+            fields,
+            validFrom,
+            validUntil,
+            issuedAt: new Date(input.issuedAtMs),
+            payload,
+            signature: deps.signer.sign(payload),
+            keyId: deps.signer.keyId,
+            verificationCode,
+          });
+          if (won) created += 1;
           issued.push({ no: winner.no, type: winner.type, subjectKey: winner.subjectKey, validUntil: day(winner.validUntil) });
         }
       }

@@ -1,6 +1,7 @@
 /**
  * Automatic checks: compare the application with what the government already holds, so that people decide only what
- * the machine cannot. Each check reads PostgreSQL and returns a report a reviewer can read.
+ * the machine cannot. Each check reads PostgreSQL (through the case and reference-data repositories) and returns a
+ * report a reviewer can read.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
@@ -9,7 +10,8 @@ import { ageOn } from '../domain/identifiers';
 import type { FreightCompanyForm, SchoolBusForm, OversizeCargoForm } from '../domain/forms';
 import { runOversizeChecks, type OversizeReferenceData } from '../domain/oversize';
 import type { AutomaticCheckKind, AutomaticCheckResult } from '../domain/types';
-import { Company, OneStopCase, Person, RoadRestriction, Vehicle } from '../infra/db/entities';
+import { findCaseForm } from '../infra/repositories/cases';
+import { findCompany, findPersonForChecks, findVehicle, roadRestrictionsOn } from '../infra/repositories/reference-data';
 import { classifyAll, isDatabaseError } from './errors';
 
 /**
@@ -47,14 +49,14 @@ function summarise(findings: Finding[], source: string): AutomaticCheckResult {
 }
 
 async function loadForm<T>(em: EntityManager, caseNo: string): Promise<T> {
-  const row = await em.findOne(OneStopCase, { caseNo });
-  if (!row) throw ApplicationFailure.nonRetryable(`case ${caseNo} not found`, 'CaseNotFound');
-  return row.form as T;
+  const form = await findCaseForm(em, caseNo);
+  if (!form) throw ApplicationFailure.nonRetryable(`case ${caseNo} not found`, 'CaseNotFound');
+  return form as T;
 }
 
 async function businessLicence(em: EntityManager, caseNo: string, today: string): Promise<AutomaticCheckResult> {
   const form = await loadForm<FreightCompanyForm>(em, caseNo);
-  const company = await em.findOne(Company, { creditCode: form.applicant.creditCode });
+  const company = await findCompany(em, form.applicant.creditCode);
   const findings: Finding[] = [
     {
       ok: !!company,
@@ -72,7 +74,7 @@ async function businessLicence(em: EntityManager, caseNo: string, today: string)
     });
   }
   for (const v of form.vehicles) {
-    const vehicle = await em.findOne(Vehicle, { plate: v.plate });
+    const vehicle = await findVehicle(em, v.plate);
     findings.push({
       ok: !!vehicle && (vehicle.inspectionValidUntil ?? '') >= today,
       check: `vehicle ${v.plate} inspected`,
@@ -80,7 +82,7 @@ async function businessLicence(em: EntityManager, caseNo: string, today: string)
     });
   }
   for (const d of form.drivers) {
-    const p = await em.findOne(Person, { idCard: d.idCard });
+    const p = await findPersonForChecks(em, d.idCard);
     const age = ageFromIdCard(d.idCard, today);
     findings.push({
       ok: !!p && age !== undefined && age <= 60 && (p.freightQualificationValidUntil ?? '') >= today && (p.licenceValidUntil ?? '') >= today,
@@ -99,8 +101,8 @@ async function businessLicence(em: EntityManager, caseNo: string, today: string)
 
 async function schoolBusConditions(em: EntityManager, caseNo: string, today: string): Promise<AutomaticCheckResult> {
   const form = await loadForm<SchoolBusForm>(em, caseNo);
-  const vehicle = await em.findOne(Vehicle, { plate: form.vehicle.plate });
-  const driver = await em.findOne(Person, { idCard: form.driver.idCard });
+  const vehicle = await findVehicle(em, form.vehicle.plate);
+  const driver = await findPersonForChecks(em, form.driver.idCard);
   const age = ageFromIdCard(form.driver.idCard, today);
   const findings: Finding[] = [
     { ok: !!vehicle?.meetsSchoolBusStandard, check: 'vehicle meets the school-bus standard', detail: vehicle ? String(vehicle.meetsSchoolBusStandard) : 'not registered' },
@@ -123,10 +125,10 @@ async function schoolBusConditions(em: EntityManager, caseNo: string, today: str
 
 async function oversizePrereview(em: EntityManager, caseNo: string, today: string): Promise<AutomaticCheckResult> {
   const form = await loadForm<OversizeCargoForm>(em, caseNo);
-  const company = await em.findOne(Company, { creditCode: form.applicant.creditCode });
-  const driver = await em.findOne(Person, { idCard: form.driverIdCard });
-  const vehicle = await em.findOne(Vehicle, { plate: form.vehicle.plate });
-  const restrictions = await em.find(RoadRestriction, { id: { $in: form.route.segmentIds } });
+  const company = await findCompany(em, form.applicant.creditCode);
+  const driver = await findPersonForChecks(em, form.driverIdCard);
+  const vehicle = await findVehicle(em, form.vehicle.plate);
+  const restrictions = await roadRestrictionsOn(em, form.route.segmentIds);
   const ref: OversizeReferenceData = {
     company: company
       ? {

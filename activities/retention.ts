@@ -16,12 +16,12 @@
  * selected again; deleting an already deleted archive row is a no-op.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { LockMode } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { maskSubjectKey } from '../domain/masking';
-import { TERMINAL_STATUSES } from '../domain/types';
-import { ArchivedApplication, OneStopCase } from '../infra/db/entities';
+import { purgeRetentionBatch } from '../infra/repositories/cases';
 import { classifyAll } from './errors';
+
+/** The key a purged case's form keeps (the marker of when its personal data went). */
+export { PURGED_FORM_KEY } from '../infra/repositories/cases';
 
 export interface RetentionPurgeInput {
   /** Ended cases lose their personal data this many days after they ended. */
@@ -39,9 +39,6 @@ export interface RetentionPurgeBatch {
   more: boolean;
 }
 
-/** The form of a purged case: only the marker of when its personal data went. */
-export const PURGED_FORM_KEY = 'personalDataPurgedAt';
-
 const DAY_MS = 86_400_000;
 
 export function createRetentionActivities(deps: { orm: MikroORM }) {
@@ -54,36 +51,8 @@ export function createRetentionActivities(deps: { orm: MikroORM }) {
       const now = Date.now();
       const caseCutoff = new Date(now - input.caseRetentionDays * DAY_MS);
       const archiveCutoff = new Date(now - input.archiveRetentionDays * DAY_MS);
-      const result = await deps.orm.em.fork().transactional(async (em) => {
-        const cases = await em
-          .createQueryBuilder(OneStopCase)
-          .select(['caseNo', 'applicantKey'])
-          .where({ status: { $in: [...TERMINAL_STATUSES] }, completedAt: { $lt: caseCutoff } })
-          .andWhere(`"form"->>'${PURGED_FORM_KEY}' is null`)
-          .orderBy({ completedAt: 'asc' })
-          .limit(input.batchSize)
-          // A manual run beside the scheduled one never waits on, or purges twice, the same rows.
-          .setLockMode(LockMode.PESSIMISTIC_PARTIAL_WRITE)
-          .getResultList();
-        const purgedAt = new Date(now).toISOString();
-        for (const c of cases) {
-          await em.nativeUpdate(
-            OneStopCase,
-            { caseNo: c.caseNo },
-            {
-              form: { [PURGED_FORM_KEY]: purgedAt },
-              applicantName: '',
-              applicantKey: maskSubjectKey(c.applicantKey),
-              applicantSubject: null,
-              webhookUrl: null,
-              evaluationComment: null,
-            },
-          );
-        }
-        const archived = await em.find(ArchivedApplication, { archivedAt: { $lt: archiveCutoff } }, { fields: ['id'], orderBy: { id: 'asc' }, limit: input.batchSize });
-        const archivedDeleted = archived.length ? await em.nativeDelete(ArchivedApplication, { id: { $in: archived.map((a) => a.id) } }) : 0;
-        return { casesPurged: cases.length, archivedDeleted, more: cases.length === input.batchSize || archived.length === input.batchSize };
-      });
+      // One bounded batch in one transaction (the statements are in infra/repositories/cases.ts).
+      const result = await purgeRetentionBatch(deps.orm.em.fork(), { caseCutoff, archiveCutoff, batchSize: input.batchSize, purgedAt: new Date(now) });
       // Counts only: which cases were purged is visible in the database, never their data in a log.
       log.info('retention purge batch', { ...result });
       return result;

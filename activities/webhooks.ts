@@ -16,7 +16,9 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { formatShanghai } from '../domain/calendar';
 import { MIN_SECRET_BYTES } from '../infra/config';
-import { OneStopCase, PortalClient, WebhookDelivery } from '../infra/db/entities';
+import { findWebhookTarget } from '../infra/repositories/cases';
+import { findPortalClient } from '../infra/repositories/portal-clients';
+import { recordDeliveryAttempt } from '../infra/repositories/webhook-deliveries';
 import { CallbackRefusedError, checkWebhookUrl, postCallback, type Resolver } from '../infra/net/callback-guard';
 
 export const SIGNATURE_HEADER = 'X-OneStop-Signature';
@@ -70,21 +72,19 @@ export function createWebhookActivities(deps: { orm: MikroORM; webhooks?: Webhoo
   return {
     async deliverWebhook(e: WebhookEvent): Promise<{ delivered: boolean; httpStatus?: number }> {
       const em = deps.orm.em.fork();
-      const row = await em.findOne(OneStopCase, { caseNo: e.caseNo }, { fields: ['caseNo', 'webhookUrl', 'portalClientId'] });
-      if (!row?.webhookUrl) return { delivered: false };
-      const url = row.webhookUrl;
+      const target = await findWebhookTarget(em, e.caseNo);
+      if (!target?.webhookUrl) return { delivered: false };
+      const url = target.webhookUrl;
       const attempt = Context.current().info.attempt;
-      const record = async (httpStatus: number | null, error: string | null) => {
-        em.create(WebhookDelivery, { caseNo: e.caseNo, eventSeq: e.eventSeq, url, attempt, httpStatus, error: error?.slice(0, 500) ?? null, at: new Date() });
-        await em.flush();
-      };
+      const record = (httpStatus: number | null, error: string | null) =>
+        recordDeliveryAttempt(em, { caseNo: e.caseNo, eventSeq: e.eventSeq, url, attempt, httpStatus, error, at: new Date() });
       const refuse = async (type: string, reason: string): Promise<never> => {
         await record(null, `refused: ${reason}`);
         log.warn('webhook refused, not retried', { caseNo: e.caseNo, type, reason });
         throw ApplicationFailure.nonRetryable(`webhook refused: ${reason}`, type);
       };
 
-      const client = await em.findOne(PortalClient, { id: row.portalClientId });
+      const client = await findPortalClient(em, target.portalClientId);
       if (!client) return refuse('WebhookClientUnknown', 'the case was not submitted by a registered portal client');
       if (policy.production && Buffer.byteLength(client.webhookSecret, 'utf8') < MIN_SECRET_BYTES) {
         return refuse('WebhookSecretWeak', `the portal client's webhook secret is shorter than ${MIN_SECRET_BYTES} bytes`);

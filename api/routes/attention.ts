@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from '../schemas/zod';
-import { OneStopCase } from '../../infra/db/entities';
+import { findAttentionReason } from '../../infra/repositories/cases';
 import { caseStateQuery, opsRetrySignal } from '../../workflows/definitions';
 import { opsRetryBodySchema } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
@@ -21,9 +21,9 @@ export function attentionRoutes(t: RouteTable, deps: ApiDeps): void {
    * (it may be what cannot be written), the workflow's state is not.
    */
   async function needsAttention(caseNo: string): Promise<boolean> {
-    const row = await deps.orm.em.fork().findOne(OneStopCase, { caseNo }, { fields: ['caseNo', 'attentionReason'] });
-    if (!row) throw notFound(`case ${caseNo}`);
-    if (row.attentionReason) return true;
+    const reason = await findAttentionReason(deps.orm.em.fork(), caseNo);
+    if (reason === undefined) throw notFound(`case ${caseNo}`);
+    if (reason) return true;
     try {
       return !!(await deps.client.workflow.getHandle(caseNo).query(caseStateQuery)).needsAttention;
     } catch (err) {

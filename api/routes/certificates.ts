@@ -12,7 +12,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from '../schemas/zod';
 import { shanghaiDate } from '../../domain/calendar';
-import { Certificate } from '../../infra/db/entities';
 import {
   CERTIFICATE_STATUSES,
   checkCertificate,
@@ -20,7 +19,14 @@ import {
   type CertificateCheck,
   type StoredCertificate,
 } from '../../infra/signing/verification';
-import { certificatePurpose, findCertificateForCaller } from '../../infra/repositories/certificates';
+import {
+  certificatePurpose,
+  findCertificate,
+  findCertificateByVerificationCode,
+  findCertificateForCaller,
+  revokeCertificate,
+  type Certificate,
+} from '../../infra/repositories/certificates';
 import { recordAccess } from '../../infra/repositories/access-log';
 import type { ApiDeps } from '../context';
 import { ApiError, notFound } from '../http/errors';
@@ -113,7 +119,6 @@ function stored(c: Certificate): StoredCertificate {
 
 export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
   const em = (): EntityManager => deps.orm.em.fork() as EntityManager;
-  const byNo = (no: string) => em().findOne(Certificate, { no });
   const check = (c: Certificate | null): CertificateCheck => {
     const result = checkCertificate(c ? stored(c) : undefined, (id) => deps.publicKeys.get(id), shanghaiDate(Date.now()));
     // An integrity incident for ops: the number and the names of the facts that disagree, never their values.
@@ -147,7 +152,7 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
     params: codeParam,
     responses: { 200: json(verifyByCodeBody, 'Verification result') },
     handler: async ({ params }) => {
-      const c = await em().findOne(Certificate, { verificationCode: params.code });
+      const c = await findCertificateByVerificationCode(em(), params.code);
       const result = check(c);
       const shown = result.payload && result.status !== 'tampered' ? publicCertificate(result.payload) : null;
       return {
@@ -172,7 +177,7 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
     params: noParam,
     responses: { 200: json(statusOnlyBody, 'Verification result') },
     handler: async ({ params }) => {
-      const result = check(await byNo(params.no));
+      const result = check(await findCertificate(em(), params.no));
       return { status: 200, body: { no: params.no, status: result.status, signatureValid: result.signatureValid } };
     },
   });
@@ -230,11 +235,9 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
       409: json(errorBody, 'Already revoked'),
     },
     handler: async ({ params, body }) => {
-      const updated = await em().nativeUpdate(Certificate, { no: params.no, revokedAt: null }, { revokedAt: new Date(), revokedReason: body.reason });
-      if (updated === 0) {
-        if (!(await byNo(params.no))) throw notFound(`certificate ${params.no}`);
-        throw new ApiError('conflict', `certificate ${params.no} is already revoked`);
-      }
+      const outcome = await revokeCertificate(em(), params.no, body.reason, new Date());
+      if (outcome === 'not_found') throw notFound(`certificate ${params.no}`);
+      if (outcome === 'already_revoked') throw new ApiError('conflict', `certificate ${params.no} is already revoked`);
       return { status: 200, body: { no: params.no, revoked: true, reason: body.reason } };
     },
   });

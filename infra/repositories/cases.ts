@@ -1,13 +1,20 @@
 /**
- * Cases as the API reads and writes them (the workflow's activities write their progress). Ownership is applied here,
- * once: `findCaseForCaller` and `listCasesForCaller` return only what the caller may see (see case-view.ts for the
- * rules); every case route goes through them.
+ * The case aggregate: the case row, its append-only audit log (case_event), its needs-attention flag and its archived
+ * application. The API reads and submits cases here; the workflow's activities record the case's progress here (with
+ * the review tasks that belong to a transition, in one transaction) and the retention purge runs here.
+ *
+ * Ownership is applied here, once: `findCaseForCaller` and `listCasesForCaller` return only what the caller may see
+ * (see case-view.ts for the rules); every case route goes through them. The reads for the workflow's own activities
+ * (`findCaseForm`, `findWebhookTarget`) are not scoped: the case's own workflow is the caller.
  */
+import { LockMode } from '@mikro-orm/core';
 import { raw, type EntityManager } from '@mikro-orm/postgresql';
+import { maskSubjectKey } from '../../domain/masking';
+import { TERMINAL_STATUSES } from '../../domain/types';
 import { ArchivedApplication, CaseEvent, OneStopCase } from '../db/entities';
 import type { Caller } from './caller';
 import { caseRelation, type CaseRelation } from './case-view';
-import { departmentHasTask, latestStepOfDepartment } from './review-tasks';
+import { departmentHasTask, latestStepOfDepartment, openReviewTask, updateReviewTask, type NewReviewTask, type ReviewTaskChange } from './review-tasks';
 
 export type { OneStopCase, CaseEvent };
 
@@ -198,6 +205,166 @@ export async function deleteUnstartedCase(em: EntityManager, caseNo: string): Pr
 export async function recordEvaluation(em: EntityManager, caseNo: string, stars: number, comment: string): Promise<boolean> {
   const n = await em.nativeUpdate(OneStopCase, { caseNo, evaluationStars: null }, { evaluationStars: stars, evaluationComment: comment });
   return n > 0;
+}
+
+// ---- What the case's workflow reads and records ----
+
+/** The stored form (the application as submitted), or `undefined` when there is no such case. */
+export async function findCaseForm(em: EntityManager, caseNo: string): Promise<Record<string, unknown> | undefined> {
+  const row = await em.findOne(OneStopCase, { caseNo }, { fields: ['caseNo', 'form'] });
+  return row?.form;
+}
+
+/** Where the case's status changes go, and which portal client's registration and secret apply. */
+export async function findWebhookTarget(em: EntityManager, caseNo: string): Promise<{ webhookUrl: string | null; portalClientId: string } | undefined> {
+  const row = await em.findOne(OneStopCase, { caseNo }, { fields: ['caseNo', 'webhookUrl', 'portalClientId'] });
+  return row ? { webhookUrl: row.webhookUrl ?? null, portalClientId: row.portalClientId } : undefined;
+}
+
+/** The case row's needs-attention reason (`null` when not flagged), or `undefined` when there is no such case. */
+export async function findAttentionReason(em: EntityManager, caseNo: string): Promise<string | null | undefined> {
+  const row = await em.findOne(OneStopCase, { caseNo }, { fields: ['caseNo', 'attentionReason'] });
+  return row ? (row.attentionReason ?? null) : undefined;
+}
+
+export interface CaseEventEntry {
+  caseNo: string;
+  seq: number;
+  type: string;
+  actor: string | null;
+  payload: Record<string, unknown>;
+  at: Date;
+}
+
+/**
+ * Appends an audit entry; idempotent on (case_no, seq): a retried write of the same entry is a no-op, and `ON CONFLICT
+ * DO NOTHING` (not a caught unique violation) keeps the surrounding transaction usable.
+ */
+export async function appendCaseEvent(em: EntityManager, e: CaseEventEntry): Promise<void> {
+  await em
+    .createQueryBuilder(CaseEvent)
+    .insert({ caseNo: e.caseNo, seq: e.seq, type: e.type, actor: e.actor, payload: e.payload, at: e.at })
+    .onConflict(['caseNo', 'seq'])
+    .ignore()
+    .execute('run');
+}
+
+/** The case row as the workflow's snapshot after an audited event sets it. */
+export interface CaseRowSnapshot {
+  status: string;
+  pendingDepartments: string[];
+  deadline: Date;
+  deadlineProvisional: boolean;
+  overdue: boolean;
+  pausedWorkingDays: number;
+  completedAt: Date | null;
+  outcomeReasons: string[];
+  updatedAt: Date;
+}
+
+export interface CaseProgressRecord {
+  /** The audit entry; its `seq` orders the snapshots. */
+  event: CaseEventEntry;
+  snapshot: CaseRowSnapshot;
+  /** Review-task writes that belong to this transition. */
+  openTask?: NewReviewTask;
+  taskChanges?: ReviewTaskChange[];
+}
+
+/**
+ * One transition of a case, in one transaction: the audit entry, the review tasks it opens or changes, and the case
+ * row. Every statement runs on the transaction's EntityManager (`tx`), so on its connection and inside it (a statement
+ * on another EntityManager would take a second pooled connection, outside the transaction:
+ * test/integration/db-transactions.test.ts). Idempotent on retry.
+ *
+ * The row only moves forward (`last_event_seq < seq`): a retried older event never overwrites a newer snapshot. A
+ * progress record that succeeds also clears the needs-attention flag: the case moves again.
+ */
+export async function recordCaseProgress(em: EntityManager, p: CaseProgressRecord): Promise<void> {
+  await em.transactional(async (tx) => {
+    await appendCaseEvent(tx, p.event);
+    if (p.openTask) await openReviewTask(tx, p.openTask);
+    for (const change of p.taskChanges ?? []) await updateReviewTask(tx, change);
+    const s = p.snapshot;
+    await tx.nativeUpdate(
+      OneStopCase,
+      { caseNo: p.event.caseNo, lastEventSeq: { $lt: p.event.seq } },
+      {
+        status: s.status,
+        pendingDepartments: s.pendingDepartments,
+        deadline: s.deadline,
+        deadlineProvisional: s.deadlineProvisional,
+        overdue: s.overdue,
+        pausedWorkingDays: s.pausedWorkingDays,
+        completedAt: s.completedAt,
+        outcomeReasons: s.outcomeReasons,
+        updatedAt: s.updatedAt,
+        lastEventSeq: p.event.seq,
+        attentionReason: null,
+        attentionSince: null,
+      },
+    );
+  });
+}
+
+/**
+ * The audit entry of a needs-attention flag or an ops retry, with (for a flag) the case row's flag, in one transaction.
+ * The row's `last_event_seq` is left alone: the failed record (an earlier seq) must still be able to move the row when
+ * ops retry it, and that successful write clears the flag. Idempotent on retry.
+ */
+export async function recordAttention(em: EntityManager, event: CaseEventEntry, flag?: { reason: string; since: Date }): Promise<void> {
+  await em.transactional(async (tx) => {
+    await appendCaseEvent(tx, event);
+    if (flag) await tx.nativeUpdate(OneStopCase, { caseNo: event.caseNo }, { attentionReason: flag.reason.slice(0, 500), attentionSince: flag.since });
+  });
+}
+
+// ---- Retention (PIPL art. 19 and 47; the rules are in activities/retention.ts) ----
+
+/** The form of a purged case: only the marker of when its personal data went. */
+export const PURGED_FORM_KEY = 'personalDataPurgedAt';
+
+export interface RetentionBatch {
+  /** Ended cases that ended before this lose their personal data. */
+  caseCutoff: Date;
+  /** Archived applications archived before this are deleted. */
+  archiveCutoff: Date;
+  /** Rows per call, per kind. */
+  batchSize: number;
+  purgedAt: Date;
+}
+
+/**
+ * One bounded batch in one transaction: strips the personal data of ended cases past their retention (the row stays
+ * as an anonymous statistic) and deletes archived applications past theirs. Idempotent: a purged case carries the
+ * marker in its form and is never selected again; deleting a deleted archive row is a no-op.
+ */
+export async function purgeRetentionBatch(em: EntityManager, b: RetentionBatch): Promise<{ casesPurged: number; archivedDeleted: number; more: boolean }> {
+  return em.transactional(async (tx) => {
+    const cases = await tx.find(
+      OneStopCase,
+      // `form->>'personalDataPurgedAt' is null`: not purged yet.
+      { status: { $in: [...TERMINAL_STATUSES] }, completedAt: { $lt: b.caseCutoff }, form: { [PURGED_FORM_KEY]: null } },
+      {
+        fields: ['caseNo', 'applicantKey'],
+        orderBy: { completedAt: 'asc' },
+        limit: b.batchSize,
+        // FOR UPDATE SKIP LOCKED: a manual run beside the scheduled one never waits on, or purges twice, the same rows.
+        lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE,
+      },
+    );
+    const marker = { [PURGED_FORM_KEY]: b.purgedAt.toISOString() };
+    for (const c of cases) {
+      await tx.nativeUpdate(
+        OneStopCase,
+        { caseNo: c.caseNo },
+        { form: marker, applicantName: '', applicantKey: maskSubjectKey(c.applicantKey), applicantSubject: null, webhookUrl: null, evaluationComment: null },
+      );
+    }
+    const archived = await tx.find(ArchivedApplication, { archivedAt: { $lt: b.archiveCutoff } }, { fields: ['id'], orderBy: { id: 'asc' }, limit: b.batchSize });
+    const archivedDeleted = archived.length ? await tx.nativeDelete(ArchivedApplication, { id: { $in: archived.map((a) => a.id) } }) : 0;
+    return { casesPurged: cases.length, archivedDeleted, more: cases.length === b.batchSize || archived.length === b.batchSize };
+  });
 }
 
 // ---- Ops statistics ----

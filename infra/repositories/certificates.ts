@@ -17,6 +17,39 @@ export async function findCertificate(em: EntityManager, no: string): Promise<Ce
   return em.findOne(Certificate, { no });
 }
 
+/** Public verification: the certificate whose random code is printed (as a QR code) on it. */
+export async function findCertificateByVerificationCode(em: EntityManager, code: string): Promise<Certificate | null> {
+  return em.findOne(Certificate, { verificationCode: code });
+}
+
+/** The row as PostgreSQL holds it now (never the identity map's copy): what issuance returns is what is stored. */
+export async function readStoredCertificate(em: EntityManager, no: string): Promise<Certificate | null> {
+  return em.findOne(Certificate, { no }, { disableIdentityMap: true });
+}
+
+export type NewCertificate = Omit<Certificate, 'revokedAt' | 'revokedReason'>;
+
+/**
+ * Inserts a certificate unless one exists, and returns the stored row with whether this call created it. Only the first
+ * insert wins (`ON CONFLICT DO NOTHING` on any unique key: number, case + type + subject, verification code), so a
+ * retried or concurrent issuance never makes a second code or signature: every attempt returns what is stored.
+ */
+export async function insertCertificateOnce(em: EntityManager, c: NewCertificate): Promise<{ stored: Certificate; created: boolean }> {
+  const inserted = await em.createQueryBuilder(Certificate).insert(c).onConflict().ignore().execute('run');
+  const stored = await em.findOneOrFail(Certificate, { no: c.no }, { disableIdentityMap: true });
+  return { stored, created: inserted.affectedRows > 0 };
+}
+
+/**
+ * Revokes a certificate that is not revoked yet (one conditional UPDATE: two revocations cannot both win).
+ * `already_revoked` and `not_found` are told apart only after the update did nothing.
+ */
+export async function revokeCertificate(em: EntityManager, no: string, reason: string, at: Date): Promise<'revoked' | 'already_revoked' | 'not_found'> {
+  const n = await em.nativeUpdate(Certificate, { no, revokedAt: null }, { revokedAt: at, revokedReason: reason });
+  if (n > 0) return 'revoked';
+  return (await em.count(Certificate, { no })) > 0 ? 'already_revoked' : 'not_found';
+}
+
 export async function certificatesOfCase(em: EntityManager, caseNo: string) {
   return em.find(Certificate, { caseNo }, { orderBy: { no: 'asc' }, fields: ['no', 'type', 'subjectKey', 'validUntil', 'revokedAt'] });
 }

@@ -1,9 +1,10 @@
 /**
- * What the government already holds (companies, schools, people, vehicles) and what applicants submitted before
- * (archived applications), read for prefill. Callers decide whose data may be read; this module only reads.
+ * What the government already holds (companies, schools, people, vehicles, road restrictions) and what applicants
+ * submitted before (archived applications), read for prefill and by the automatic checks. Callers decide whose data
+ * may be read; this module only reads.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Company, Person, School, Vehicle } from '../db/entities';
+import { Company, Person, RoadRestriction, School, Vehicle } from '../db/entities';
 
 export async function findCompany(em: EntityManager, creditCode: string) {
   return em.findOne(Company, { creditCode });
@@ -24,6 +25,19 @@ export async function findVehicle(em: EntityManager, plate: string) {
 /** A person's driving qualifications for prefill; criminal and accident records stay with the checks that need them. */
 export async function findPersonForPrefill(em: EntityManager, idCard: string) {
   return em.findOne(Person, { idCard }, { fields: ['idCard', 'name', 'licenceClass', 'licenceValidUntil', 'drivingYears', 'freightQualificationValidUntil'] });
+}
+
+/**
+ * A person's whole record, for the automatic checks only (driving and criminal records included: sensitive personal
+ * information, PIPL art. 28). Prefill reads `findPersonForPrefill`.
+ */
+export async function findPersonForChecks(em: EntityManager, idCard: string) {
+  return em.findOne(Person, { idCard });
+}
+
+/** The restricted road segments among `ids` (bridges, tunnels, underpasses, narrow segments); unknown ids are absent. */
+export async function roadRestrictionsOn(em: EntityManager, ids: string[]) {
+  return em.find(RoadRestriction, { id: { $in: ids } });
 }
 
 export interface ArchivedApplicationView {

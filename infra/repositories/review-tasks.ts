@@ -1,8 +1,9 @@
 /**
- * The departments' review tasks as the API reads and claims them. (The workflow's activities open and close them.)
+ * The departments' review tasks: the API reads and claims them, the workflow's activities open and close them (through
+ * `openReviewTask` and `updateReviewTask`, inside the case's progress transaction: see cases.ts).
  * A task exists for a reviewer only in their own department: another department's task is not found, not forbidden.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { raw, type EntityManager } from '@mikro-orm/postgresql';
 import type { Department } from '../../domain/types';
 import { ReviewTask } from '../db/entities';
 import type { Caller } from './caller';
@@ -59,4 +60,74 @@ export async function latestTaskPerStep(em: EntityManager, caseNo: string): Prom
   const all = await em.find(ReviewTask, { caseNo }, { orderBy: { stepId: 'asc', round: 'desc' } });
   const seen = new Set<string>();
   return all.filter((t) => !seen.has(t.stepId) && seen.add(t.stepId));
+}
+
+// ---- What the case workflow writes ----
+
+/** A task's id: one per case, step and round, so the workflow can name a task without reading it back. */
+export const reviewTaskId = (caseNo: string, stepId: string, round: number) => `${caseNo}:${stepId}:${round}`;
+
+export interface NewReviewTask {
+  caseNo: string;
+  serviceCode: string;
+  stepId: string;
+  round: number;
+  department: string;
+  deadline: Date;
+  automaticReport: Record<string, unknown> | null;
+}
+
+/**
+ * Opens a task; idempotent: the (case, step, round) unique key makes a retried insert a no-op (`ON CONFLICT DO
+ * NOTHING`, so a retry inside the progress transaction does not abort it). Returns the task's id.
+ */
+export async function openReviewTask(em: EntityManager, t: NewReviewTask): Promise<string> {
+  const id = reviewTaskId(t.caseNo, t.stepId, t.round);
+  await em
+    .createQueryBuilder(ReviewTask)
+    .insert({
+      id,
+      caseNo: t.caseNo,
+      serviceCode: t.serviceCode,
+      stepId: t.stepId,
+      round: t.round,
+      department: t.department,
+      status: 'open',
+      deadline: t.deadline,
+      reminded: false,
+      overdue: false,
+      automaticReport: t.automaticReport,
+      createdAt: new Date(),
+    })
+    .onConflict(['caseNo', 'stepId', 'round'])
+    .ignore()
+    .execute('run');
+  return id;
+}
+
+export interface ReviewTaskChange {
+  caseNo: string;
+  stepId: string;
+  round: number;
+  status?: 'closed' | 'cancelled';
+  decision?: string;
+  reminded?: boolean;
+  overdue?: boolean;
+}
+
+/**
+ * Applies what changed; idempotent (the same values again). Closing keeps the first `closed_at`: a retried close, or a
+ * cancel after a close, does not move it (`coalesce`, in the same statement).
+ */
+export async function updateReviewTask(em: EntityManager, u: ReviewTaskChange): Promise<void> {
+  const changes: Record<string, unknown> = {};
+  if (u.status) {
+    changes.status = u.status;
+    changes.closedAt = raw('coalesce(closed_at, now())');
+  }
+  if (u.decision) changes.decision = u.decision;
+  if (u.reminded !== undefined) changes.reminded = u.reminded;
+  if (u.overdue !== undefined) changes.overdue = u.overdue;
+  if (Object.keys(changes).length === 0) return;
+  await em.createQueryBuilder(ReviewTask).update(changes).where({ id: reviewTaskId(u.caseNo, u.stepId, u.round) }).execute('run');
 }
