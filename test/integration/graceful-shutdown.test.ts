@@ -79,7 +79,9 @@ it('SIGTERM to the API: no new connections, the open request completes, exit 0',
   // A submission in flight: headers and half the body sent, then SIGTERM, then the rest.
   const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/cases', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': body.length, 'idempotency-key': `graceful-${port}-0001` } },
+      // `Expect: 100-continue`: the server answers 100 once it has parsed the headers, so SIGTERM comes while the
+      // request is known to be open (before that the connection is idle and closing it would be right, not a bug).
+      { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/cases', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': body.length, 'idempotency-key': `graceful-${port}-0001`, expect: '100-continue' } },
       (res) => {
         let text = '';
         res.on('data', (d) => (text += d));
@@ -87,8 +89,9 @@ it('SIGTERM to the API: no new connections, the open request completes, exit 0',
       },
     );
     req.on('error', reject);
-    req.write(body.subarray(0, half));
-    setImmediate(() => {
+    req.flushHeaders();
+    req.once('continue', () => {
+      req.write(body.subarray(0, half));
       child.kill('SIGTERM');
       // Wait until the API stopped listening before sending the rest: proves the open request survives the close.
       const probe = () =>
