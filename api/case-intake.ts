@@ -16,6 +16,7 @@ import { deleteUnstartedCase, findByIdempotencyKey, insertCase } from '../infra/
 import { findPortalClient } from '../infra/repositories/portal-clients';
 import { canonicalJson } from '../infra/signing/certificate-signer';
 import { CaseStatusKey, OneStopServiceKey, CASE_WORKFLOW_TYPE } from '../workflows/definitions';
+import { caseStaticMetadata } from '../workflows/ui-metadata';
 import { ApiError } from './http/errors';
 
 export interface CaseSubmission {
@@ -120,7 +121,12 @@ export async function submitCase(deps: IntakeDeps, definition: ServiceDefinition
         { key: OneStopServiceKey, value: definition.code },
         { key: CaseStatusKey, value: 'in_review' },
       ]),
-      staticSummary: `${definition.name.zh} ${row.caseNo}`,
+      // The UI's list and header name the service and the case; the details add the promise and the plan (no personal data).
+      ...caseStaticMetadata(definition, row.caseNo, {
+        acceptedAt: formatShanghai(toEpochMs(row.acceptedAt)),
+        deadline: formatShanghai(row.deadline ? toEpochMs(row.deadline) : deadline.deadlineMs),
+        channel: s.channel,
+      }),
     });
   } catch (err) {
     if (created) await deleteUnstartedCase(em.fork(), row.caseNo);

@@ -15,6 +15,7 @@ import {
   log,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -61,6 +62,7 @@ import {
   supplementSignalSchema,
   withdrawSignalSchema,
 } from './messages';
+import { caseDetailsMarkdown, certificatesSummary, oneLine, progressSummary } from './ui-metadata';
 
 type Activities = ReturnType<typeof createActivities>;
 type TaskWrites = { open?: ReviewTaskOpening; update?: ReviewTaskUpdate[] };
@@ -181,9 +183,18 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     if (!state.needsAttention) return void inbox.push({ kind: 'ignored', signal: 'opsRetry', reason: 'the case does not need attention' });
     state.needsAttention = undefined;
     upsertSearchAttributes([{ key: NeedsAttentionKey, value: false }]);
+    showDetails();
     opsRetries.push(checked.value);
   });
   setHandler(caseStateQuery, () => ({ ...state, pendingDepartments: pendingDepartments() }));
+
+  // The Temporal UI's story of the case (user metadata, workflows/ui-metadata.ts): the live status as the workflow's
+  // current details, and a summary on every activity. Neither is a command nor compared on replay (the summaries ride
+  // on the commands the workflow already sends), so histories of every earlier version replay unchanged.
+  function showDetails(): void {
+    setCurrentDetails(caseDetailsMarkdown({ ...state, pendingDepartments: pendingDepartments() }));
+  }
+  showDetails();
 
   // v2: review-task writes ride in the same activity (and transaction) as the progress record they belong to: about
   // 40% fewer activities per case. Cases started before keep the separate activities on replay.
@@ -235,6 +246,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     if (!state.needsAttention) {
       state.needsAttention = { reason, since: formatShanghai(now) };
       upsertSearchAttributes([{ key: NeedsAttentionKey, value: true }]);
+      showDetails();
     }
     state.timeline.push({ at: formatShanghai(now), type: 'needs_attention', detail: reason });
     seq += 1;
@@ -258,7 +270,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   /** The flag is for ops' eyes; if even it cannot be written, the state and the search attribute still show it. */
   async function writeAttention(a: Parameters<Activities['recordAttention']>[0]): Promise<void> {
     try {
-      await attention.recordAttention(a);
+      const summary = a.type === 'needs_attention' ? `record needs_attention: ${a.reason}` : 'record attention_retry: released by ops';
+      await attention.recordAttention.executeWithOptions({ summary: oneLine(summary) }, [a]);
     } catch (err) {
       log.error('could not record the needs-attention audit entry', { caseNo, seq: a.seq, type: a.type, failure: deterministicFailure(err) ?? 'other' });
     }
@@ -267,14 +280,22 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   /** Appends to the timeline, writes the audit entry + case row, and tells the portal (webhook) on status changes. */
   async function record(type: string, payload: Record<string, unknown> = {}, actor?: string, tasks?: TaskWrites): Promise<void> {
     if (tasks && !combinedTaskWrites) {
-      if (tasks.open) await guarded(`openReviewTask ${tasks.open.stepId}`, () => records.openReviewTask(tasks.open!));
-      for (const u of tasks.update ?? []) await guarded(`updateReviewTask ${u.stepId}`, () => records.updateReviewTask(u));
+      const open = tasks.open;
+      if (open) {
+        const summary = `open review task ${open.stepId} for ${open.department}, round ${open.round}`;
+        await guarded(`openReviewTask ${open.stepId}`, () => records.openReviewTask.executeWithOptions({ summary }, [open]));
+      }
+      for (const u of tasks.update ?? []) {
+        const summary = `update review task ${u.stepId}, round ${u.round}${u.status ? `: ${u.status}` : ''}`;
+        await guarded(`updateReviewTask ${u.stepId}`, () => records.updateReviewTask.executeWithOptions({ summary }, [u]));
+      }
     }
     const now = Date.now();
     seq += 1;
     const detail = typeof payload.detail === 'string' ? payload.detail : undefined;
     state.timeline.push({ at: formatShanghai(now), type, ...(detail ? { detail } : {}) });
     state.pendingDepartments = pendingDepartments();
+    showDetails();
     const eventSeq = seq;
     const progress = {
       caseNo,
@@ -295,14 +316,16 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
         reasons: state.reasons,
       },
     };
-    await guarded(`recordCaseProgress ${type}`, () => records.recordCaseProgress(progress));
+    const summary = progressSummary(type, payload, state.steps, !!(tasks && combinedTaskWrites));
+    await guarded(`recordCaseProgress ${type}`, () => records.recordCaseProgress.executeWithOptions({ summary }, [progress]));
     upsertVisibility();
     if (input.webhook && STATUS_EVENTS.has(type)) {
       // Not awaited here: a slow portal must not hold the case. At the end the case waits a bounded while for them.
       pendingDeliveries += 1;
+      const summary = `notify the portal: ${type} (event ${eventSeq}, status ${state.status})`;
       backgroundWork.push(
-        webhooks
-          .deliverWebhook({ caseNo, eventSeq, type, status: state.status, atMs: now })
+        webhooks.deliverWebhook
+          .executeWithOptions({ summary }, [{ caseNo, eventSeq, type, status: state.status, atMs: now }])
           .catch((err) => {
             log.warn('webhook delivery gave up', { caseNo, eventSeq, error: String(err) });
           })
@@ -337,7 +360,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   }
 
   // ---- The clock ----
-  let calendar = new WorkingDayCalendar(await guarded('loadCalendar', () => records.loadCalendar()));
+  const loadCalendar = (why: string) => guarded('loadCalendar', () => records.loadCalendar.executeWithOptions({ summary: `load the working-day calendar (${why})` }, []));
+  let calendar = new WorkingDayCalendar(await loadCalendar('case deadlines'));
   const applyDeadline = (d: Deadline) => {
     state.deadlineMs = d.deadlineMs;
     state.deadline = d.deadline;
@@ -402,7 +426,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     const def = defOf(step.id);
     step.status = 'checking';
     step.round += 1;
-    const result = await guarded(`runAutomaticCheck ${step.id}`, () => work.runAutomaticCheck({ caseNo, check: def.check!, stepId: step.id }));
+    showDetails();
+    const summary = `automatic check ${def.check} for step ${step.id} (${step.department})`;
+    const result = await guarded(`runAutomaticCheck ${step.id}`, () =>
+      work.runAutomaticCheck.executeWithOptions({ summary }, [{ caseNo, check: def.check!, stepId: step.id }]),
+    );
     step.check = result;
     step.decisions.push({
       decisionId: `${step.id}:auto:${step.round}`,
@@ -646,7 +674,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
    * official data, keeping the working days already given back by supplements.
    */
   async function reloadCalendar(): Promise<void> {
-    calendar = new WorkingDayCalendar(await guarded('loadCalendar', () => records.loadCalendar()));
+    calendar = new WorkingDayCalendar(await loadCalendar('calendarUpdated: recompute provisional deadlines'));
     if (!state.deadlineProvisional) return;
     const before = state.deadline;
     let caseDue = calendar.addWorkingDays(input.acceptedAtMs, definition.review.caseLimitWorkingDays);
@@ -736,7 +764,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     state.status = 'issuing';
     await record('issuing_certificates', { detail: 'every mandatory step approved' });
     const issue = { caseNo, certificates: definition.certificates, issuedAtMs: Date.now() };
-    state.certificates = await guarded('issueCertificates', () => work.issueCertificates(issue));
+    state.certificates = await guarded('issueCertificates', () => work.issueCertificates.executeWithOptions({ summary: certificatesSummary(definition.certificates) }, [issue]));
     state.status = 'completed';
     await record('case_completed', {
       detail: `${state.certificates.length} certificate(s) issued`,
