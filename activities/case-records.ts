@@ -10,6 +10,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { AutomaticCheckResult, CaseStatus, Department } from '../domain/types';
 import * as cases from '../infra/repositories/cases';
 import * as reviewTasks from '../infra/repositories/review-tasks';
+import type { ReviewTaskChange } from '../infra/repositories/review-tasks';
 import { classifyAll } from './errors';
 
 export interface CaseSnapshot {
@@ -45,15 +46,8 @@ export interface ReviewTaskOpening {
   automaticReport: AutomaticCheckResult | null;
 }
 
-export interface ReviewTaskUpdate {
-  caseNo: string;
-  stepId: string;
-  round: number;
-  status?: 'closed' | 'cancelled';
-  decision?: string;
-  reminded?: boolean;
-  overdue?: boolean;
-}
+/** What a transition changes on a review task: the repository's own type, so the two cannot drift. */
+export type ReviewTaskUpdate = ReviewTaskChange;
 
 /**
  * The needs-attention flag and the ops retry, written apart from the progress record: only safe data (a reason built

@@ -3,19 +3,16 @@
  * - SIGTERM to the API: it stops taking connections, finishes the request in flight, and exits 0.
  * - SIGTERM to a worker with an activity in flight: the activity finishes (not abandoned), then the worker exits 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { signDevToken } from '../../api/http/auth';
 import { schoolBusExample } from '../../api/schemas/examples';
-import { PROJECT_ROOT } from '../../infra/config';
 import { registerPortalClient } from '../../infra/repositories/portal-clients';
 import { openTestOrm, submit, uniqueQueue, waitForRows } from '../helpers/harness';
 import { connectTestEnv } from '../helpers/harness';
+import { freePort, killStartedProcesses, startProcess } from '../helpers/processes';
 import { schoolBusApplication } from '../fixtures/applications';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
@@ -27,51 +24,14 @@ beforeAll(async () => {
   env = await connectTestEnv();
 });
 afterAll(async () => {
+  killStartedProcesses();
   await orm.close();
   await env.teardown();
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startProcess(entry: string, extraEnv: Record<string, string>, readyLine: string): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, entry)], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
-      SIGNING_KEY_PATH: path.join(os.tmpdir(), 'onestop-test-keys', 'signing.pem'),
-      JWT_SECRET,
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start: ${out.slice(-1500)}`)), 90_000);
-    const check = () => {
-      if (out.includes(readyLine)) {
-        clearTimeout(timer);
-        resolve({ child, output: () => out });
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}: ${out.slice(-1500)}`)));
-  });
-}
-
-const exitCode = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c))));
-
 it('SIGTERM to the API: no new connections, the open request completes, exit 0', async () => {
   const port = await freePort();
-  const { child } = await startProcess('api/main.ts', { API_PORT: String(port), TEMPORAL_TASK_QUEUE: uniqueQueue('graceful-api') }, 'api ready');
+  const { child, exited } = await startProcess('api/main.ts', { JWT_SECRET, API_PORT: String(port), TEMPORAL_TASK_QUEUE: uniqueQueue('graceful-api') }, 'api ready');
   const token = signDevToken({ sub: 'portal', role: 'portal' }, { secret: JWT_SECRET, issuer: 'onestop' });
   const body = Buffer.from(JSON.stringify(schoolBusExample()));
   const half = Math.floor(body.length / 2);
@@ -108,7 +68,7 @@ it('SIGTERM to the API: no new connections, the open request completes, exit 0',
   const res = await response;
   expect(res.status).toBe(201);
   expect(JSON.parse(res.text).caseNo).toMatch(/^JN-SCHOOLBUS-/);
-  expect(await exitCode(child)).toBe(0);
+  expect(await exited()).toBe(0);
 });
 
 it('SIGTERM to a worker with an activity in flight: the activity finishes, then the worker exits 0', async () => {
@@ -129,7 +89,7 @@ it('SIGTERM to a worker with an activity in flight: the activity finishes, then 
   const portalClientId = `graceful-${taskQueue}`;
   await registerPortalClient(orm.em.fork(), { id: portalClientId, name: 'graceful shutdown test', callbackOrigins: [origin], allowPrivateCallbacks: true });
   const healthPort = await freePort();
-  const { child, output } = await startProcess('worker/main.ts', { TEMPORAL_TASK_QUEUE: taskQueue, WORKER_HEALTH_PORT: String(healthPort) }, 'worker ready');
+  const { child, output, exited } = await startProcess('worker/main.ts', { JWT_SECRET, TEMPORAL_TASK_QUEUE: taskQueue, WORKER_HEALTH_PORT: String(healthPort) }, 'worker ready');
   try {
     const { caseNo } = await submit({ orm, client: env.client, taskQueue }, 'SCHOOLBUS', { ...schoolBusApplication(), webhookUrl: url, portalClientId });
     await webhookArrived; // deliverWebhook is now running inside the worker
@@ -141,7 +101,7 @@ it('SIGTERM to a worker with an activity in flight: the activity finishes, then 
       await new Promise((r) => setTimeout(r, 50));
     }
     release();
-    expect(await exitCode(child)).toBe(0);
+    expect(await exited()).toBe(0);
     expect(output()).toContain('worker stopped');
     const rows = await waitForRows<{ attempt: number; http_status: number }>(orm, 'select attempt, http_status from webhook_delivery where case_no = ?', [caseNo]);
     expect(rows).toEqual([{ attempt: 1, http_status: 204 }]);

@@ -5,83 +5,38 @@
  * submission through a claimed decision to withdrawal. Afterwards none of the seeded ID numbers, persons' names or
  * phone numbers appears anywhere in their output.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { signDevToken, type Principal } from '../../api/http/auth';
 import { freightCompanyExample, schoolBusExample } from '../../api/schemas/examples';
 import { DEMO } from '../../infra/db/seed';
-import { PROJECT_ROOT } from '../../infra/config';
 import type { ReviewDecision } from '../../domain/types';
 import { reviewDecisionSignal, withdrawSignal } from '../../workflows/definitions';
 import { invalidPayloads, poisonedPayloads } from '../fixtures/invalid-submissions';
 import { connectTestEnv, uniqueQueue, waitFor } from '../helpers/harness';
+import { freePort, killStartedProcesses, startProcess } from '../helpers/processes';
 
 const JWT_SECRET = 'log-scan-test-secret-of-at-least-32-bytes';
 const auth = { secret: JWT_SECRET, issuer: 'onestop' };
 const tok = (p: Principal) => signDevToken(p, auth);
 
 let env: TestWorkflowEnvironment;
-const children: { child: ChildProcess; output: () => string }[] = [];
 
 beforeAll(async () => {
   env = await connectTestEnv();
 });
 afterAll(async () => {
-  for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
+  killStartedProcesses();
   await env.teardown();
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(entry: string, extraEnv: Record<string, string>, readyLine: string): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, entry)], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
-      SIGNING_KEY_PATH: path.join(os.tmpdir(), 'onestop-test-keys', 'signing.pem'),
-      JWT_SECRET,
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const handle = { child, output: () => out };
-  children.push(handle);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start: ${out.slice(-1500)}`)), 90_000);
-    child.stdout!.on('data', () => {
-      if (out.includes(readyLine)) {
-        clearTimeout(timer);
-        resolve(handle);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}: ${out.slice(-1500)}`)));
-  });
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
 
 it('after the bad-input and poison suites, malformed signals and a real case, no seeded personal data is in the API or worker output', async () => {
   const taskQueue = uniqueQueue('log-scan');
   const apiPort = await freePort();
   // The bad-input suite's oversized body is over 64 kB (the default limit is 256 kB).
-  const common = { TEMPORAL_TASK_QUEUE: taskQueue, METRICS_PORT: String(await freePort()), API_BODY_LIMIT: '64kb' };
-  const worker = await start('worker/main.ts', { ...common, WORKER_HEALTH_PORT: String(await freePort()) }, 'worker ready');
-  const api = await start('api/main.ts', { ...common, API_PORT: String(apiPort) }, 'api ready');
+  const common = { JWT_SECRET, TEMPORAL_TASK_QUEUE: taskQueue, METRICS_PORT: String(await freePort()), API_BODY_LIMIT: '64kb' };
+  const worker = await startProcess('worker/main.ts', { ...common, WORKER_HEALTH_PORT: String(await freePort()) }, 'worker ready');
+  const api = await startProcess('api/main.ts', { ...common, API_PORT: String(apiPort) }, 'api ready');
   const base = `http://127.0.0.1:${apiPort}/api/v1`;
   const call = async (method: string, p: string, token: string, body?: unknown, raw?: string, headers: Record<string, string> = {}) => {
     const res = await fetch(base + p, {
@@ -126,7 +81,7 @@ it('after the bad-input and poison suites, malformed signals and a real case, no
 
   worker.child.kill('SIGTERM');
   api.child.kill('SIGTERM');
-  await Promise.all([exited(worker.child), exited(api.child)]);
+  await Promise.all([worker.exited(), api.exited()]);
 
   const logs = `${api.output()}\n${worker.output()}`;
   expect(logs).toContain('api ready'); // the scan reads real output

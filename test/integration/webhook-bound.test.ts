@@ -4,8 +4,6 @@
  * abandoned. On Temporal's time-skipping test server, so the retries and the wait take no real time.
  */
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { PortalClient } from '../../infra/db/entities';
@@ -13,6 +11,7 @@ import { registerSearchAttributes } from '../../infra/temporal/search-attributes
 import { reviewDecisionSignal } from '../../workflows/definitions';
 import { freightCompanyApplication } from '../fixtures/applications';
 import { fixtureCalendarDir, makeWorker, openStep, openTestOrm, submit, uniqueQueue, waitForState } from '../helpers/harness';
+import { freePort } from '../helpers/processes';
 import { cliPath } from '../setup/paths';
 
 let env: TestWorkflowEnvironment;
@@ -31,18 +30,8 @@ afterAll(async () => {
   await orm.close();
 });
 
-/** A loopback port nobody listens on: every delivery is refused at once. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 it('a completed case closes after a bounded wait for a dead portal, and records the abandoned deliveries', async () => {
-  const port = await closedPort();
+  const port = await freePort(); // nobody listens there: every delivery is refused at once
   const clientId = `dead-portal-${randomUUID().slice(0, 8)}`;
   const em = orm.em.fork();
   em.create(PortalClient, {

@@ -9,7 +9,6 @@
  * It starts its own Temporal servers and a scratch PostgreSQL database, and removes them afterwards.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -33,6 +32,7 @@ import { registerSearchAttributes } from '../../infra/temporal/search-attributes
 import { freightCompanyApplication, oversizeCargoApplication, schoolBusApplication } from '../fixtures/applications';
 import { installDbJam } from '../helpers/db-jam';
 import { fixtureCalendarDir, makeWorker, openStep, submit, uniqueQueue, waitForState } from '../helpers/harness';
+import { freePort } from '../helpers/processes';
 import { cliPath, testDatabaseUrl } from '../setup/paths';
 
 async function main() {
@@ -184,7 +184,7 @@ async function recordClockBranches(orm: MikroORM, out: string, version: string, 
   if (wanted('webhook-abandoned')) {
     await onTimeSkippingServer(orm, async ({ env, deps, dir }) => {
       // Since v5: the portal's callback is down; the finished case waits 10 minutes for its deliveries, then gives up.
-      const port = await closedLoopbackPort();
+      const port = await freePort(); // nobody listens there: every delivery is refused at once
       const clientId = `dead-portal-${randomUUID().slice(0, 8)}`;
       const em = orm.em.fork();
       em.create(PortalClient, { id: clientId, name: 'a portal that is down', callbackOrigins: [`http://127.0.0.1:${port}`], webhookSecret: randomUUID() + randomUUID(), allowPrivateCallbacks: true, createdAt: new Date() });
@@ -226,16 +226,6 @@ async function recordClockBranches(orm: MikroORM, out: string, version: string, 
     await handle.signal(reviewDecisionSignal, { decisionId: randomUUID(), stepId: 'transport-review', department: 'transport', decision: 'approve', comment: 'ok', reviewer: 'transport-1' });
     await handle.result();
     await save(out, version, 'calendar-update', handle);
-  });
-}
-
-/** A loopback port nobody listens on: every delivery to it is refused at once. */
-async function closedLoopbackPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }
 
