@@ -7,7 +7,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-open
 import express, { type Express } from 'express';
 import swaggerUiDist from 'swagger-ui-dist';
 import type { ApiDeps } from './context';
-import { countsByServiceAndStatus } from '../infra/repositories/cases';
+import { caseMetricsSnapshot } from '../infra/repositories/case-metrics';
 import { noStore, rateLimiters, securityHeaders, type RateLimitOptions } from './http/abuse';
 import { errorHandler, notFoundHandler } from './http/errors';
 import { createMetricsApp } from './http/metrics';
@@ -89,11 +89,17 @@ export function createApp(
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
 
-  const metricsApp = createMetricsApp(async () => {
-    // Metrics still answer while PostgreSQL is down: the request series are what ops need then.
-    const rows = await countsByServiceAndStatus(deps.orm.em.fork()).catch(() => []);
-    return deps.metrics.render(rows.map((r) => ({ service: r.serviceCode, status: r.status, count: r.count })));
-  });
+  // Case metrics are read from PostgreSQL at each scrape; while it is down the request metrics are still served.
+  const metricsApp = createMetricsApp(
+    () =>
+      deps.metrics.render({
+        snapshot: () => caseMetricsSnapshot(deps.orm.em.fork()),
+        calendar: deps.calendar,
+        services: deps.catalog.list().map((d) => d.code),
+        onError: (err) => deps.log('metrics: case metrics not read from PostgreSQL', err),
+      }),
+    deps.metrics.contentType,
+  );
   return { app, openapi, routes: table.routes, metricsApp };
 }
 

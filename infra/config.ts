@@ -47,6 +47,11 @@ export interface AppConfig {
     /** Prometheus metrics on a listener of their own, never on the public port. */
     metrics: { host: string; port: number };
   };
+  /**
+   * The worker's metrics: the Temporal SDK's Prometheus exporter on host:port (port null = off), and the activity
+   * attempt number past which onestop_activity_retries_over_threshold_total counts (worker/metrics.ts).
+   */
+  workerMetrics: { host: string; port: number | null; retryAlertAttempts: number };
   devServer: { uiPort: number; dataDir: string };
   /** The worker signs with the private key; the API reads only public keys (publicKeyPath + retiredPublicKeysDir). */
   signing: { privateKeyPath: string; keyId: string; publicKeyPath: string; retiredPublicKeysDir: string };
@@ -182,6 +187,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       },
       // Loopback by default: Prometheus scrapes it from inside the pod network only where METRICS_HOST says so.
       metrics: { host: env.METRICS_HOST ?? '127.0.0.1', port: int(env, 'METRICS_PORT', 9464) },
+    },
+    workerMetrics: {
+      host: env.WORKER_METRICS_HOST ?? '127.0.0.1',
+      // 0 or `off` turns the exporter off: the SDK cannot tell which port an ephemeral bind got, so 0 cannot mean that here.
+      port: ['0', 'off'].includes((env.WORKER_METRICS_PORT ?? '').trim().toLowerCase()) ? null : int(env, 'WORKER_METRICS_PORT', 9465),
+      retryAlertAttempts: int(env, 'ACTIVITY_RETRY_ALERT_ATTEMPTS', 5),
     },
     devServer: { uiPort, dataDir },
     signing: {

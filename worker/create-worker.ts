@@ -9,6 +9,8 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { WorkerTuning } from '../infra/config';
 import { PROJECT_ROOT } from '../infra/config';
 import type { createActivities } from '../activities';
+import { activityMetricsInterceptor } from './interceptors';
+import { WorkerMetrics } from './metrics';
 
 export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 export const WORKFLOW_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
@@ -26,6 +28,8 @@ export interface CaseWorkerOptions {
   dataConverter?: DataConverter;
   /** Force bundling from source (tests of the current code); default: use dist/workflow-bundle.js when present. */
   fromSource?: boolean;
+  /** Activity attempt counters (worker/metrics.ts); default: a registry of this worker's own, read by no endpoint. */
+  metrics?: WorkerMetrics;
 }
 
 export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
@@ -38,6 +42,7 @@ export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
     ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
     ...(useBundle ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } } : { workflowsPath: require.resolve(WORKFLOWS_PATH) }),
     ...o.tuning,
+    interceptors: { activity: [activityMetricsInterceptor(o.metrics ?? new WorkerMetrics())] },
     // Activities get this long to finish after SIGTERM before they are cancelled and handed back to the server.
     shutdownGraceTime: '20 seconds',
   });

@@ -3,7 +3,6 @@
  * SIGINT/SIGTERM drain it: no new tasks are polled, in-flight activities get a grace period to finish.
  */
 import http from 'node:http';
-import { Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfig } from '../infra/config';
 import { openOrm } from '../infra/db/orm';
@@ -11,6 +10,8 @@ import { CertificateSigner } from '../infra/signing/certificate-signer';
 import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec';
 import { connectWorker } from '../infra/temporal/connection';
 import { createCaseWorker } from './create-worker';
+import { sdkMetricsBindAddress, WorkerMetrics } from './metrics';
+import { installRuntime } from './runtime';
 import { ensureSchedules } from './schedules';
 import { fatal } from '../infra/process';
 
@@ -18,7 +19,10 @@ async function main(): Promise<void> {
   const cfg = loadConfig();
   // First: without its key (production) the worker refuses to start, with one line naming the variable.
   const codec = loadPayloadCodec(cfg.payloadCodec, { generateIfMissing: !process.env.NODE_ENV?.startsWith('prod') });
-  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const production = !!process.env.NODE_ENV?.startsWith('prod');
+  const sdkMetrics = sdkMetricsBindAddress(cfg.workerMetrics);
+  const sdkMetricsOn = installRuntime({ ...(sdkMetrics ? { metrics: { bindAddress: sdkMetrics } } : {}), production, warn: (line) => console.warn(`worker: ${line}`) });
+  const metrics = new WorkerMetrics(cfg.workerMetrics.retryAlertAttempts);
   const orm = await openOrm(cfg.databaseUrl);
   const signer = CertificateSigner.fromFile(cfg.signing.privateKeyPath, cfg.signing.keyId, !process.env.NODE_ENV?.startsWith('prod'));
   // The API reads only the public key: publish it in development, check the deployed one matches in production.
@@ -32,18 +36,26 @@ async function main(): Promise<void> {
     activities: createActivities({ orm, signer, calendarDir: cfg.calendarDir, webhooks: { production: !!process.env.NODE_ENV?.startsWith('prod') } }),
     tuning: cfg.worker,
     dataConverter: payloadDataConverter(codec),
+    metrics,
   });
 
   await ensureSchedules(cfg, payloadDataConverter(codec));
 
-  // Liveness/readiness for orchestrators and for `npm start`: 200 while the worker is running.
-  const health = http.createServer((_req, res) => {
+  // Liveness/readiness for orchestrators and for `npm start`: 200 while the worker is running. GET /metrics here is the
+  // activity metrics (prom-client); the SDK's own metrics are on the exporter's port.
+  const health = http.createServer((req, res) => {
+    if (metrics.serve(req, res)) return;
     const state = worker.getState();
     res.writeHead(state === 'RUNNING' ? 200 : 503, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ state }));
   });
-  health.listen(cfg.worker.healthPort, cfg.worker.healthHost);
-  console.log(`worker ready: task queue ${cfg.temporal.taskQueue} on ${cfg.temporal.address} (health :${cfg.worker.healthPort})`);
+  // Ready only once it listens: whoever reads the ready line may probe health (or scrape /metrics) at once.
+  await new Promise<void>((resolve, reject) => {
+    health.once('listening', resolve);
+    health.once('error', reject);
+    health.listen(cfg.worker.healthPort, cfg.worker.healthHost);
+  });
+  console.log(`worker ready: task queue ${cfg.temporal.taskQueue} on ${cfg.temporal.address} (health :${cfg.worker.healthPort}, SDK metrics ${sdkMetricsOn ? `http://${sdkMetrics}/metrics` : 'off'})`);
   try {
     await worker.run();
   } finally {

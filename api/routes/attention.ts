@@ -11,7 +11,7 @@ import { caseStateQuery, opsRetrySignal } from '../../workflows/definitions';
 import { opsRetryBodySchema } from '../../workflows/messages';
 import type { ApiDeps } from '../context';
 import { ApiError, notFound } from '../http/errors';
-import { json, type RouteTable } from '../http/route';
+import { errorBody, json, type RouteTable } from '../http/route';
 
 const caseNoParam = z.object({ caseNo: z.string().regex(/^[A-Z]{2}-[A-Z0-9]+-\d{8}-\d{6}$/, 'a case number like JN-SCHOOLBUS-20261126-000042') });
 
@@ -45,9 +45,9 @@ export function attentionRoutes(t: RouteTable, deps: ApiDeps): void {
     params: caseNoParam,
     body: opsRetryBodySchema.openapi({ example: { note: 'calendar file 2031.json corrected' } }),
     responses: {
-      202: json(z.object({ caseNo: z.string(), requestId: z.string() }), 'Retry sent to the case'),
-      404: json(z.object({}), 'Unknown case'),
-      409: json(z.object({}), 'The case does not need attention'),
+      202: json(z.object({ caseNo: z.string(), requestId: z.string() }).openapi('RetryAccepted'), 'Retry sent to the case'),
+      404: json(errorBody, 'Unknown case'),
+      409: json(errorBody, 'The case does not need attention'),
     },
     handler: async ({ params, body, principal, req }) => {
       if (!(await needsAttention(params.caseNo))) throw new ApiError('conflict', `case ${params.caseNo} does not need attention`);

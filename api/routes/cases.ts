@@ -18,28 +18,44 @@ import { casePurpose, maskPersonalData, maskSteps, personalSubjects, seesPersona
 import { caseEvents, findCaseForCaller, listCasesForCaller, recordEvaluation, type VisibleCase } from '../../infra/repositories/cases';
 import { certificatesOfCase, isoDay } from '../../infra/repositories/certificates';
 import { latestTaskOfStep, latestTaskPerStep, type ReviewTask } from '../../infra/repositories/review-tasks';
-import { TERMINAL_STATUSES, type CaseState, type CaseStatus, type ServiceDefinition } from '../../domain/types';
+import { hasAccessCode, hashAccessCode, liveStepView, newAccessCode, stepsFromRecords, storeAccessCodeOnce } from '../../infra/repositories/tracking';
+import { TERMINAL_STATUSES, type CaseState, type CaseStatus } from '../../domain/types';
 import { caseStateQuery, reviewDecisionSignal, supplementSignal, withdrawSignal } from '../../workflows/definitions';
 import { decisionBodySchema, supplementBodySchema, withdrawBodySchema } from '../../workflows/messages';
 import { IdempotencyConflictError, submitCase } from '../case-intake';
 import type { ApiDeps } from '../context';
 import type { Principal } from '../http/auth';
 import { ApiError, notFound } from '../http/errors';
-import { json, type RouteTable } from '../http/route';
+import { errorBody, json, type RouteTable } from '../http/route';
 import { schoolBusExample } from '../schemas/examples';
 import { caseSubmissionSchema } from '../schemas/forms';
+import { caseListItem, caseReceipt, caseView } from '../schemas/responses';
 import { validateSubmission } from '../submission-validation';
 
-const caseNoParam = z.object({ caseNo: z.string().regex(/^[A-Z]{2}-[A-Z0-9]+-\d{8}-\d{6}$/, 'a case number like JN-SCHOOLBUS-20261126-000042') });
+export const caseNoParam = z.object({ caseNo: z.string().regex(/^[A-Z]{2}-[A-Z0-9]+-\d{8}-\d{6}$/, 'a case number like JN-SCHOOLBUS-20261126-000042') });
 const idempotencyHeader = z.object({ 'idempotency-key': z.string().min(8).max(128).openapi({ example: '3f1c2a9e-portal-submission-0001' }) });
 
 /** A stable id for a message derived from the client's Idempotency-Key, so a resent request is a duplicate. */
-function messageId(req: { headers: Record<string, string | string[] | undefined> }, scope: string): string {
+export function messageId(req: { headers: Record<string, string | string[] | undefined> }, scope: string): string {
   const key = req.headers['idempotency-key'];
   return typeof key === 'string' && key.length > 0 ? createHash('sha256').update(`${scope}:${key}`).digest('hex').slice(0, 32) : randomUUID();
 }
 
 const shanghai = (d: Date | string) => formatShanghai(toEpochMs(d));
+
+/** The answer to a supplement, from the portal or from the applicant's tracking page. */
+export const supplementAccepted = z.object({ supplementId: z.string(), caseNo: z.string() }).openapi('SupplementAccepted');
+
+/**
+ * The applicant's tracking code, stored as a hash the first time a response for the case can carry it: the 201 that
+ * created the case, or (when that response failed before the hash was stored) the replay that finds none. Whoever's
+ * conditional UPDATE stores the hash shows the code; every later replay finds it and shows nothing.
+ */
+async function issueAccessCode(em: EntityManager, caseNo: string, created: boolean): Promise<string | undefined> {
+  if (!created && (await hasAccessCode(em, caseNo))) return undefined;
+  const code = newAccessCode();
+  return (await storeAccessCodeOnce(em, caseNo, await hashAccessCode(code))) ? code : undefined;
+}
 
 export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
   /** The case if the caller may see it; 404 for unknown and not-yours alike. */
@@ -71,16 +87,17 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     headers: idempotencyHeader,
     body: caseSubmissionSchema.openapi({ example: schoolBusExample() }),
     responses: {
-      201: json(z.object({ caseNo: z.string(), status: z.string(), deadline: z.string(), deadlineProvisional: z.boolean() }), 'Case created and its workflow started', {
+      201: json(caseReceipt, 'Case created and its workflow started; `accessCode` is the applicant\'s tracking code, shown this once', {
         caseNo: 'JN-SCHOOLBUS-20261126-000042',
         status: 'in_review',
         deadline: '2026-12-03T23:59:59+08:00',
         deadlineProvisional: false,
+        accessCode: 'K7MQ2XH9PD',
       }),
-      200: json(z.object({ caseNo: z.string() }).loose(), 'The case this Idempotency-Key already created'),
-      404: json(z.object({}), 'Unknown service'),
-      409: json(z.object({}), 'The Idempotency-Key was used for a different application'),
-      422: json(z.object({}), 'A referenced certificate cannot be used, or the webhookUrl is not under a callback origin registered for this portal client'),
+      200: json(caseReceipt, 'The case this Idempotency-Key already created (without the access code, which was shown when it was created)'),
+      404: json(errorBody, 'Unknown service'),
+      409: json(errorBody, 'The Idempotency-Key was used for a different application'),
+      422: json(errorBody, 'A referenced certificate cannot be used, or the webhookUrl is not under a callback origin registered for this portal client'),
     },
     handler: async ({ body, req, principal }) => {
       const key = req.headers['idempotency-key'];
@@ -107,7 +124,8 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
           now,
         );
         const { created, ...rest } = result;
-        return { status: created ? 201 : 200, body: rest, headers: { Location: `/api/v1/cases/${result.caseNo}` } };
+        const accessCode = await issueAccessCode(em.fork(), result.caseNo, created);
+        return { status: created ? 201 : 200, body: { ...rest, ...(accessCode ? { accessCode } : {}) }, headers: { Location: `/api/v1/cases/${result.caseNo}` } };
       } catch (err) {
         if (err instanceof IdempotencyConflictError) throw new ApiError('conflict', err.message);
         throw err;
@@ -131,7 +149,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
       applicant: z.string().max(32).optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
-    responses: { 200: json(z.object({ cases: z.array(z.object({}).loose()) }), 'Cases') },
+    responses: { 200: json(z.object({ cases: z.array(caseListItem) }).openapi('CaseList'), 'Cases') },
     handler: async ({ query, principal }) => {
       const rows = await listCasesForCaller(deps.orm.em.fork(), principal!, {
         service: query.service,
@@ -172,7 +190,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
       'with ID numbers, phones, persons\' names and school-bus stops and times masked for a portal that does not assert the applicant. Ops get no form. Every read of the form is logged.',
     params: caseNoParam,
     query: z.object({ live: z.enum(['true', 'false']).default('false') }),
-    responses: { 200: json(z.object({ caseNo: z.string(), status: z.string() }).loose(), 'The case'), 404: json(z.object({}), 'Unknown case, or not yours') },
+    responses: { 200: json(caseView, 'The case'), 404: json(errorBody, 'Unknown case, or not yours') },
     handler: async ({ params, query, principal }) => {
       const em = deps.orm.em.fork();
       const { row, relation, reviewStep } = await caseForCaller(em, params.caseNo, principal);
@@ -184,7 +202,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
         caseEvents(em.fork(), params.caseNo),
         live ? Promise.resolve([] as ReviewTask[]) : latestTaskPerStep(em.fork(), params.caseNo),
       ]);
-      const steps = live?.steps ?? stepsFromRecords(deps.catalog.get(row.serviceCode), events, tasks);
+      const steps = live ? live.steps.map(liveStepView) : stepsFromRecords(deps.catalog.get(row.serviceCode), events, tasks);
       const lastNotice = [...events].reverse().find((e) => e.type === 'supplement_requested');
       // The submitted form: for the portal and the deciding reviewers, never for ops (they support the process, not the
       // applicant's data). Logged before it leaves.
@@ -213,7 +231,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
         steps: clear ? steps : maskSteps(steps),
         certificates: certificates.map((c) => ({ no: c.no, type: c.type, subject: c.subjectKey, validUntil: isoDay(c.validUntil), revoked: c.revokedAt != null })),
         evaluation: row.evaluationStars ? { stars: row.evaluationStars, comment: row.evaluationComment } : null,
-        timeline: events.map((e) => ({ seq: e.seq, at: shanghai(e.at), type: e.type, actor: e.actor ?? null, detail: e.payload.detail ?? null })),
+        timeline: events.map((e) => ({ seq: e.seq, at: shanghai(e.at), type: e.type, actor: e.actor ?? null, detail: typeof e.payload.detail === 'string' ? e.payload.detail : null })),
         ...(form ? { form } : {}),
       };
       return { status: 200, body: view };
@@ -233,9 +251,9 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     params: caseNoParam.extend({ stepId: z.string().regex(/^[a-z][a-z0-9-]{0,47}$/) }),
     body: decisionBodySchema.openapi({ example: { decision: 'approve', comment: '符合条件，同意' } }),
     responses: {
-      202: json(z.object({ decisionId: z.string() }), 'Decision sent to the case'),
-      404: json(z.object({}), 'Unknown case or step, or not visible to the department'),
-      409: json(z.object({}), 'The step is not open for decisions, or the caller does not hold its claim'),
+      202: json(z.object({ decisionId: z.string(), caseNo: z.string(), stepId: z.string() }).openapi('DecisionAccepted'), 'Decision sent to the case'),
+      404: json(errorBody, 'Unknown case or step, or not visible to the department'),
+      409: json(errorBody, 'The step is not open for decisions, or the caller does not hold its claim'),
     },
     handler: async ({ params, body, principal, req }) => {
       const em = deps.orm.em.fork();
@@ -276,9 +294,9 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     params: caseNoParam,
     body: supplementBodySchema,
     responses: {
-      202: json(z.object({ supplementId: z.string() }), 'Supplement sent to the case'),
-      404: json(z.object({}), 'Unknown case, or not yours'),
-      409: json(z.object({}), 'The case is not waiting for a supplement'),
+      202: json(supplementAccepted, 'Supplement sent to the case'),
+      404: json(errorBody, 'Unknown case, or not yours'),
+      409: json(errorBody, 'The case is not waiting for a supplement'),
     },
     handler: async ({ params, body, req, principal }) => {
       const { row } = await caseForCaller(deps.orm.em.fork(), params.caseNo, principal);
@@ -303,9 +321,9 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     params: caseNoParam,
     body: withdrawBodySchema,
     responses: {
-      202: json(z.object({ caseNo: z.string() }), 'Withdrawal sent to the case'),
-      404: json(z.object({}), 'Unknown case, or not yours'),
-      409: json(z.object({}), 'The case has already ended'),
+      202: json(z.object({ caseNo: z.string(), status: z.literal('withdrawing') }).openapi('WithdrawalAccepted'), 'Withdrawal sent to the case'),
+      404: json(errorBody, 'Unknown case, or not yours'),
+      409: json(errorBody, 'The case has already ended'),
     },
     handler: async ({ params, body, req, principal }) => {
       const { row } = await caseForCaller(deps.orm.em.fork(), params.caseNo, principal);
@@ -326,9 +344,9 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     params: caseNoParam,
     body: z.object({ stars: z.number().int().min(1).max(5), comment: z.string().max(2000).default('') }),
     responses: {
-      201: json(z.object({ stars: z.number() }), 'Recorded'),
-      404: json(z.object({}), 'Unknown case, or not yours'),
-      409: json(z.object({}), 'Not ended yet, or already evaluated'),
+      201: json(z.object({ caseNo: z.string(), stars: z.number().int(), comment: z.string() }).openapi('EvaluationRecorded'), 'Recorded'),
+      404: json(errorBody, 'Unknown case, or not yours'),
+      409: json(errorBody, 'Not ended yet, or already evaluated'),
     },
     handler: async ({ params, body, principal }) => {
       const em = deps.orm.em.fork();
@@ -338,56 +356,4 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
       return { status: 201, body: { caseNo: params.caseNo, stars: body.stars, comment: body.comment } };
     },
   });
-}
-
-/** Steps as the audit log and the review tasks record them: the same shape as the workflow's live steps. */
-function stepsFromRecords(
-  def: ServiceDefinition | undefined,
-  events: { type: string; payload: Record<string, unknown>; at: Date | string; actor?: string | null }[],
-  tasks: ReviewTask[],
-) {
-  type AuditStep = {
-    id: string;
-    name?: unknown;
-    department?: string;
-    kind?: string;
-    status: string;
-    round?: number;
-    deadline?: string;
-    reminded?: boolean;
-    overdue?: boolean;
-    decisions: unknown[];
-    check?: unknown;
-  };
-  const steps = new Map<string, AuditStep>(
-    (def?.review.steps ?? []).map((s) => [s.id, { id: s.id, name: s.name, department: s.department, kind: s.kind, status: 'waiting', decisions: [] }]),
-  );
-  for (const e of events) {
-    const id = e.payload.stepId as string | undefined;
-    if (!id) continue;
-    const s = steps.get(id) ?? { id, status: 'waiting', decisions: [] };
-    const at = formatShanghai(toEpochMs(e.at));
-    if (e.type === 'step_opened') s.status = 'open';
-    if (e.type === 'decision_applied') {
-      s.status = { approve: 'approved', reject: 'rejected', request_supplement: 'supplement_requested' }[e.payload.decision as string] ?? s.status;
-      s.decisions.push({ decision: e.payload.decision, comment: e.payload.comment, missing: e.payload.missing, reviewer: e.actor, at });
-    }
-    if (e.type === 'step_deemed_approved') {
-      s.status = 'approved';
-      s.decisions.push({ decision: 'deemed_approval', reviewer: 'system', at });
-    }
-    if (e.type === 'automatic_check_completed') {
-      s.status = e.payload.hardRefusal ? 'rejected' : 'approved';
-      s.check = { verdict: e.payload.verdict, hardRefusal: e.payload.hardRefusal, reasons: e.payload.reasons, report: e.payload.report };
-    }
-    steps.set(id, s);
-  }
-  for (const t of tasks) {
-    const s = steps.get(t.stepId);
-    if (!s) continue;
-    Object.assign(s, { round: t.round, reminded: t.reminded, overdue: t.overdue, ...(t.deadline ? { deadline: formatShanghai(toEpochMs(t.deadline)) } : {}) });
-    if (t.status === 'open') s.status = 'open';
-    if (t.status === 'cancelled' && s.status === 'open') s.status = 'cancelled';
-  }
-  return [...steps.values()];
 }

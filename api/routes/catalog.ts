@@ -4,8 +4,9 @@ import { CalendarYearMissingError } from '../../domain/calendar';
 import { DEPARTMENT_NAMES, type ServiceDefinition } from '../../domain/types';
 import type { ApiDeps } from '../context';
 import { ApiError, notFound } from '../http/errors';
-import { json, type RouteTable } from '../http/route';
+import { errorBody, json, type RouteTable } from '../http/route';
 import { EXAMPLES } from '../schemas/examples';
+import { service as serviceSchema } from '../schemas/responses';
 
 function describeService(def: ServiceDefinition) {
   return {
@@ -24,8 +25,6 @@ function describeService(def: ServiceDefinition) {
   };
 }
 
-const serviceSchema = z.object({ code: z.string(), version: z.number(), name: z.object({ zh: z.string(), en: z.string() }) }).loose().openapi('Service');
-
 export function catalogRoutes(t: RouteTable, deps: ApiDeps): void {
   t.add({
     method: 'get',
@@ -33,7 +32,7 @@ export function catalogRoutes(t: RouteTable, deps: ApiDeps): void {
     summary: 'The one-stop services, with scenario questions, materials, departments and a working example submission',
     tags: ['portal'],
     access: ['portal', 'reviewer', 'ops'],
-    responses: { 200: json(z.object({ services: z.array(serviceSchema) }), 'The catalogue') },
+    responses: { 200: json(z.object({ services: z.array(serviceSchema) }).openapi('Catalogue'), 'The catalogue') },
     handler: async () => ({ status: 200, body: { services: deps.catalog.list().map(describeService) } }),
   });
 
@@ -46,7 +45,7 @@ export function catalogRoutes(t: RouteTable, deps: ApiDeps): void {
     params: z.object({ code: z.string().max(32) }),
     responses: {
       200: json(serviceSchema, 'The service', { ...describeService(deps.catalog.get('SCHOOLBUS')!), example: EXAMPLES.SCHOOLBUS!() }),
-      404: json(z.object({}), 'Unknown service'),
+      404: json(errorBody, 'Unknown service'),
     },
     handler: async ({ params }) => {
       const def = deps.catalog.get(params.code);
@@ -67,8 +66,8 @@ export function catalogRoutes(t: RouteTable, deps: ApiDeps): void {
       workingDays: z.coerce.number().int().min(0).max(365).openapi({ example: 5 }),
     }),
     responses: {
-      200: json(z.object({ deadline: z.string(), deadlineDate: z.string() }), 'The deadline', { deadline: '2026-12-03T23:59:59+08:00', deadlineDate: '2026-12-03' }),
-      422: json(z.object({}), 'The period reaches a year with no official calendar'),
+      200: json(z.object({ deadline: z.string(), deadlineDate: z.string() }).openapi('Deadline'), 'The deadline', { deadline: '2026-12-03T23:59:59+08:00', deadlineDate: '2026-12-03' }),
+      422: json(errorBody, 'The period reaches a year with no official calendar'),
     },
     handler: async ({ query }) => {
       try {

@@ -31,6 +31,7 @@ import { recordAccess } from '../../infra/repositories/access-log';
 import type { ApiDeps } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import { errorBody, json, type RouteTable } from '../http/route';
+import { orNull } from '../schemas/responses';
 
 const noParam = z.object({ no: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
 // New codes are 24 base32 characters; codes given to certificates issued before codes existed are 32 hex characters.
@@ -65,7 +66,7 @@ const verifyByCodeBody = z
     status,
     signatureValid: z.boolean().nullable(),
     revokedAt: z.string().nullable(),
-    certificate: publicCertificateSchema.nullable().openapi({ description: 'From the verified payload; null when unknown or tampered' }),
+    certificate: orNull(publicCertificateSchema).openapi({ description: 'From the verified payload; null when unknown or tampered' }),
   })
   .openapi('CertificateVerification');
 

@@ -4,7 +4,9 @@ import { shanghaiDate } from '../../domain/calendar';
 import { toEpochMs } from '../../infra/db/timestamps';
 import { countsByService, databaseReachable, recentCompletions } from '../../infra/repositories/cases';
 import type { ApiDeps } from '../context';
+import { ApiError } from '../http/errors';
 import { json, type RouteTable } from '../http/route';
+import { serviceStats } from '../schemas/responses';
 
 function quantile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;
@@ -28,7 +30,7 @@ export function opsRoutes(t: RouteTable, deps: ApiDeps): void {
     summary: 'Per service: received, completed, rejected, in progress, online share, working days to completion, on-time rate, overdue now, mean evaluation',
     tags: ['ops'],
     access: ['ops'],
-    responses: { 200: json(z.object({ services: z.array(z.object({}).loose()) }), 'Statistics') },
+    responses: { 200: json(z.object({ services: z.array(serviceStats) }).openapi('Statistics'), 'Statistics') },
     handler: async () => {
       const em = deps.orm.em.fork();
       const [counts, done] = await Promise.all([countsByService(em.fork()), recentCompletions(em.fork())]);
@@ -76,13 +78,18 @@ export function opsRoutes(t: RouteTable, deps: ApiDeps): void {
     summary: 'Readiness: PostgreSQL and Temporal reachable (503 otherwise)',
     tags: ['public'],
     access: 'public',
-    responses: { 200: json(z.object({ postgres: z.boolean(), temporal: z.boolean() }), 'Ready') },
+    responses: { 200: json(z.object({ postgres: z.literal(true), temporal: z.literal(true) }).openapi('Readiness'), 'Ready') },
     handler: async () => {
       const [postgres, temporal] = await Promise.all([
         withTimeout(databaseReachable(deps.orm.em.fork()), 2000).then(() => true, () => false),
         withTimeout(deps.client.workflowService.getSystemInfo({}), 2000).then(() => true, () => false),
       ]);
-      return { status: postgres && temporal ? 200 : 503, body: { postgres, temporal } };
+      // Not ready: the API's one error body (as documented for 503), naming what is unreachable.
+      if (!postgres || !temporal) {
+        const down = [...(postgres ? [] : ['postgres']), ...(temporal ? [] : ['temporal'])];
+        throw new ApiError('dependency_unavailable', `not ready: ${down.join(' and ')} unreachable`, down.map((path) => ({ path, message: 'unreachable' })));
+      }
+      return { status: 200, body: { postgres, temporal } };
     },
   });
   // GET /metrics is not here: it is on the internal metrics listener (METRICS_HOST:METRICS_PORT, api/http/metrics.ts).

@@ -16,8 +16,9 @@ import { isoDay, validCertificatesHeldBy } from '../../infra/repositories/certif
 import { findCompany, findPersonForPrefill, findSchool, findVehicle, latestArchivedApplications, vehiclesOwnedBy } from '../../infra/repositories/reference-data';
 import type { ApiDeps } from '../context';
 import { ApiError } from '../http/errors';
-import { json, type RouteTable } from '../http/route';
+import { errorBody, json, type RouteTable } from '../http/route';
 import { creditCode, idCard, plate } from '../schemas/forms';
+import { prefill } from '../schemas/responses';
 
 const NOT_YOURS =
   'prefill returns data only for the applicant your token asserts (claim "applicant", set by the identity system): ' +
@@ -39,7 +40,7 @@ export function prefillRoutes(t: RouteTable, deps: ApiDeps): void {
       plate: plate.optional(),
       purpose: z.string().trim().min(3).max(200).optional().openapi({ description: 'ops only: why the data is read', example: 'counter application for the applicant present' }),
     }),
-    responses: { 200: json(z.object({}).loose(), 'Prefill data'), 403: json(z.object({}), 'Not the applicant the token asserts') },
+    responses: { 200: json(prefill, 'Prefill data'), 403: json(errorBody, 'Not the applicant the token asserts') },
     handler: async ({ query, principal }) => {
       if (!query.creditCode && !query.idCard && !query.plate) {
         throw new ApiError('validation', 'give creditCode, idCard or plate', [{ path: 'query', message: 'one of creditCode, idCard, plate is required' }]);

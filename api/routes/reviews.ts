@@ -1,13 +1,39 @@
 /** The departments' review queues: each reviewer sees only their own department's tasks, by deadline. */
 import { z } from '../schemas/zod';
-import { formatShanghai } from '../../domain/calendar';
+import { formatShanghai, shanghaiDate, type WorkingDayCalendar } from '../../domain/calendar';
+import type { DecisionKind, ServiceDefinition } from '../../domain/types';
 import { toEpochMs } from '../../infra/db/timestamps';
 import { claimTask, departmentQueue, findTaskForReviewer, releaseTask, type ReviewTask } from '../../infra/repositories/review-tasks';
 import type { ApiDeps } from '../context';
 import { ApiError, notFound } from '../http/errors';
-import { json, type RouteTable } from '../http/route';
+import { errorBody, json, type RouteTable } from '../http/route';
+import { DECISION_KINDS, reviewTask, reviewTaskDetail } from '../schemas/responses';
 
-const toTask = (r: ReviewTask) => ({
+/**
+ * What a reviewer may decide on the task now: nothing once it is closed or cancelled; otherwise what its step accepts.
+ * No step definition restricts the three decisions today (domain/types.ts ReviewStepDefinition has no such field), so
+ * an open task of a known step allows all three; a step the definition no longer has allows none.
+ */
+export function allowedDecisions(def: ServiceDefinition | undefined, task: Pick<ReviewTask, 'stepId' | 'status'>): DecisionKind[] {
+  if (task.status !== 'open') return [];
+  return def?.review.steps.some((s) => s.id === task.stepId && s.kind !== 'automatic') ? [...DECISION_KINDS] : [];
+}
+
+/** Working days from today to the deadline's day (negative once past it); null when unknown. */
+function workingDaysLeft(calendar: WorkingDayCalendar, deadline: Date | string | null | undefined, nowMs: number): number | null {
+  if (!deadline) return null;
+  const today = shanghaiDate(nowMs);
+  const due = shanghaiDate(toEpochMs(deadline));
+  try {
+    return due >= today ? calendar.workingDaysAfter(today, due).days : -calendar.workingDaysAfter(due, today).days;
+  } catch {
+    return null; // a range the calendar refuses to scan: say nothing rather than something wrong
+  }
+}
+
+const BASE = '/api/v1';
+
+const toTask = (r: ReviewTask, deps: Pick<ApiDeps, 'catalog' | 'calendar'>, nowMs = Date.now()) => ({
   taskId: r.id,
   caseNo: r.caseNo,
   service: r.serviceCode,
@@ -17,10 +43,15 @@ const toTask = (r: ReviewTask) => ({
   status: r.status,
   deadline: r.deadline ? formatShanghai(toEpochMs(r.deadline)) : null,
   reminder: r.reminded,
-  overdue: r.overdue || (!!r.deadline && toEpochMs(r.deadline) < Date.now() && r.status === 'open'),
+  workingDaysLeft: workingDaysLeft(deps.calendar, r.deadline, nowMs),
+  overdue: r.overdue || (!!r.deadline && toEpochMs(r.deadline) < nowMs && r.status === 'open'),
   claimedBy: r.claimedBy ?? null,
   hasAutomaticReport: r.automaticReport != null,
   openedAt: formatShanghai(toEpochMs(r.createdAt)),
+  allowedDecisions: allowedDecisions(deps.catalog.get(r.serviceCode), r),
+  decisionPath: `${BASE}/cases/${r.caseNo}/steps/${r.stepId}/decision`,
+  claimPath: `${BASE}/reviews/${encodeURIComponent(r.id)}/claim`,
+  releasePath: `${BASE}/reviews/${encodeURIComponent(r.id)}/release`,
 });
 
 const taskIdParam = z.object({ taskId: z.string().min(1).max(96) });
@@ -33,10 +64,10 @@ export function reviewRoutes(t: RouteTable, deps: ApiDeps): void {
     tags: ['reviewers'],
     access: ['reviewer'],
     query: z.object({ status: z.enum(['open', 'closed', 'cancelled']).default('open'), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-    responses: { 200: json(z.object({ tasks: z.array(z.object({}).loose()) }), 'Tasks') },
+    responses: { 200: json(z.object({ department: reviewTask.shape.department, tasks: z.array(reviewTask) }).openapi('ReviewQueue'), 'Tasks') },
     handler: async ({ query, principal }) => {
       const rows = await departmentQueue(deps.orm.em.fork(), principal!.department!, query.status, query.limit);
-      return { status: 200, body: { department: principal!.department, tasks: rows.map(toTask) } };
+      return { status: 200, body: { department: principal!.department, tasks: rows.map((r) => toTask(r, deps)) } };
     },
   });
 
@@ -47,11 +78,11 @@ export function reviewRoutes(t: RouteTable, deps: ApiDeps): void {
     tags: ['reviewers'],
     access: ['reviewer'],
     params: taskIdParam,
-    responses: { 200: json(z.object({}).loose(), 'The task'), 404: json(z.object({}), 'Unknown task, or another department\'s') },
+    responses: { 200: json(reviewTaskDetail, 'The task'), 404: json(errorBody, 'Unknown task, or another department\'s') },
     handler: async ({ params, principal }) => {
       const task = await findTaskForReviewer(deps.orm.em.fork(), params.taskId, principal!);
       if (!task) throw notFound(`task ${params.taskId}`);
-      return { status: 200, body: { ...toTask(task), automaticReport: task.automaticReport ?? null } };
+      return { status: 200, body: { ...toTask(task, deps), automaticReport: task.automaticReport ?? null } };
     },
   });
 
@@ -67,9 +98,9 @@ export function reviewRoutes(t: RouteTable, deps: ApiDeps): void {
       access: ['reviewer'],
       params: taskIdParam,
       responses: {
-        200: json(z.object({ taskId: z.string(), claimedBy: z.string().nullable() }), 'Done'),
-        404: json(z.object({}), 'Unknown task, or another department\'s'),
-        409: json(z.object({}), 'Claimed by someone else, or not open'),
+        200: json(z.object({ taskId: z.string(), claimedBy: z.string().nullable() }).openapi('TaskClaim'), 'Done'),
+        404: json(errorBody, 'Unknown task, or another department\'s'),
+        409: json(errorBody, 'Claimed by someone else, or not open'),
       },
       handler: async ({ params, principal }) => {
         const em = deps.orm.em.fork();

@@ -118,6 +118,19 @@ export const materialRef = z.object({
     .regex(/^(upload:[A-Za-z0-9._-]{1,128}|cert:[A-Za-z0-9-]{1,64})$/, 'upload:<id> for an uploaded file, cert:<no> to reference an electronic certificate'),
 });
 
+/**
+ * The envelope checks only that `form` is an object: which form applies depends on `serviceCode`, and
+ * `validateSubmission` then checks it against that service's schema, naming every failing field. The document says
+ * which shapes it can take (one of the three forms) instead of an open object.
+ */
+const formEnvelope = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object: the service\'s form' })
+  .openapi({
+    type: 'object',
+    description: 'The service\'s form: SchoolBusForm (SCHOOLBUS), FreightCompanyForm (FREIGHTCO) or OversizeCargoForm (OVERSIZE)',
+    anyOf: ['SchoolBusForm', 'FreightCompanyForm', 'OversizeCargoForm'].map((name) => ({ $ref: `#/components/schemas/${name}` })),
+  });
+
 /** The envelope every submission shares; `form` is then checked against the service's own form schema. */
 export const caseSubmissionSchema = z
   .object({
@@ -125,7 +138,7 @@ export const caseSubmissionSchema = z
     channel: z.enum(['online', 'counter']),
     scenarioAnswers: z.record(z.string().max(64), z.string().max(64)),
     materials: z.array(materialRef).max(100),
-    form: z.record(z.string(), z.unknown()),
+    form: formEnvelope,
     webhookUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
   })
   .openapi('CaseSubmission');

@@ -45,6 +45,8 @@ export const OneStopCase = defineEntity({
     /** Set when an operation of the case failed deterministically: ops must look (reason carries no personal data). */
     attentionReason: p.string().length(500).nullable(),
     attentionSince: p.datetime().nullable(),
+    /** The applicant's tracking access code, scrypt-hashed with its own salt (infra/repositories/tracking.ts); never the code. */
+    accessCodeHash: p.string().length(128).nullable(),
   }),
   uniques: [{ properties: ['portalClientId', 'idempotencyKey'] }],
   indexes: [{ properties: ['serviceCode', 'status'] }, { properties: ['acceptedAt'] }, { properties: ['portalClientId', 'acceptedAt'] }],

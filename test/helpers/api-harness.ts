@@ -13,6 +13,7 @@ import { HttpMetrics } from '../../api/http/metrics';
 import { PublicKeyRing } from '../../infra/signing/certificate-signer';
 import type { Department } from '../../domain/types';
 import { calendar, catalog, connectTestEnv, makeWorker, openTestOrm, testCodec, testSigner, uniqueQueue } from './harness';
+import { responseValidator } from './response-validator';
 
 export const AUTH = { secret: 'test-jwt-secret', issuer: 'onestop' };
 
@@ -79,6 +80,8 @@ export async function startApi(opts: { webhookSecret?: string; codecDevSecret?: 
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  // Every response of every test is checked against the document the API serves: a violation fails the test.
+  const conformance = responseValidator(openapi);
   return {
     env,
     orm,
@@ -101,6 +104,8 @@ export async function startApi(opts: { webhookSecret?: string; codecDevSecret?: 
       } catch {
         /* text body (PEM, metrics) */
       }
+      const violations = conformance.check(method, res.url, res.status, res.headers.get('content-type'), body, text);
+      if (violations.length > 0) throw new Error(`response does not match the OpenAPI document:\n${violations.join('\n')}`);
       return { status: res.status, body, headers: res.headers };
     },
     async close() {

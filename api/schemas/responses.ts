@@ -1,0 +1,465 @@
+/**
+ * What the API answers, as zod schemas: every route's 2xx bodies are declared with these, so the OpenAPI document
+ * describes every field and a client generated from it (openapi-typescript, openapi-fetch) gets real types. Each shape
+ * a client will name is registered with `.openapi('Name')`.
+ *
+ * Response schemas describe what leaves the platform, not what it accepts: identifiers here are plain strings, because
+ * a masked view carries `3708**********1234` where the request schema wants a checked ID number. Where a value is truly
+ * free-form (an automatic check's `compared` values, a certificate's signed fields) the schema still says which JSON
+ * values it holds; nothing here is an open `{}`.
+ */
+import { z } from './zod';
+import { DEPARTMENTS } from '../../domain/types';
+import { freightCompanyForm, oversizeCargoForm, schoolBusForm } from './forms';
+
+export const bilingual = z.object({ zh: z.string(), en: z.string() }).openapi('Bilingual');
+export const department = z.enum(DEPARTMENTS).openapi('Department');
+/**
+ * A registered schema or null. Not `.nullable()`: zod-to-openapi 9 then marks the shared component itself nullable
+ * (or drops the null), so every other use of it would change. This gives `anyOf: [$ref, { nullable: true }]`.
+ */
+export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
+
+const instant = z.string().openapi({ description: 'ISO 8601 with the +08:00 offset', example: '2026-12-03T23:59:59+08:00' });
+const day = z.string().openapi({ description: 'A civil date, YYYY-MM-DD', example: '2026-12-03' });
+
+/** Any JSON value: what an automatic check compared (its shape depends on the check; see docs/oversize-checks.md). */
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export const jsonValue: z.ZodType<Json> = z
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]))
+  .openapi('JsonValue', { description: 'Any JSON value' });
+
+export const CASE_STATUSES = ['in_review', 'awaiting_supplement', 'issuing', 'completed', 'rejected', 'withdrawn'] as const;
+export const caseStatus = z.enum(CASE_STATUSES).openapi('CaseStatus');
+export const STEP_STATUSES = ['waiting', 'checking', 'open', 'supplement_requested', 'approved', 'rejected', 'skipped', 'cancelled'] as const;
+export const DECISION_KINDS = ['approve', 'reject', 'request_supplement'] as const;
+export const decisionKind = z.enum(DECISION_KINDS).openapi('DecisionKind');
+
+export const missingItem = z.object({ material: z.string(), reason: z.string() }).openapi('MissingItem');
+export const materialReference = z
+  .object({ material: z.string(), reference: z.string().openapi({ description: '`upload:<id>` or `cert:<no>`' }) })
+  .openapi('MaterialReference');
+
+// ---- Automatic check reports ----
+
+const finding = z.object({ ok: z.boolean(), check: z.string(), detail: z.string() });
+export const findingsReport = z
+  .object({
+    source: z.string().openapi({ description: 'The rules and registers the findings come from' }),
+    findings: z.array(finding),
+    error: z.string().optional().openapi({ description: 'Set when the data could not be evaluated: the kind of failure; a person decides' }),
+  })
+  .openapi('FindingsReport', { description: 'The report of the business-licence and school-bus condition checks' });
+
+const checkVerdict = z.enum(['pass', 'fail', 'needs_review']);
+const oversizeCheckResult = z
+  .object({
+    id: z.string().openapi({ example: 'R3' }),
+    category: z.enum(['personnel', 'company', 'vehicle', 'route', 'cargo']),
+    title: z.string(),
+    titleZh: z.string(),
+    source: z.string(),
+    verdict: checkVerdict,
+    explanation: z.string().openapi({ description: 'For a reviewer: the values compared, the limit and the record they come from' }),
+    compared: z.record(z.string(), jsonValue),
+    limit: z.record(z.string(), jsonValue).optional(),
+    hardRefusal: z.boolean(),
+  })
+  .openapi('OversizeCheckResult');
+export const oversizeReport = z
+  .object({
+    results: z.array(oversizeCheckResult).openapi({ description: 'The 21 checks in 5 categories (domain/oversize)' }),
+    overLimit: z.boolean(),
+    category: z.enum(['I', 'II', 'III']),
+    categoryReasons: z.array(z.string()),
+    statutoryLimitWorkingDays: z.union([z.literal(2), z.literal(5), z.literal(15)]),
+    crossProvinceLimitWorkingDays: z.union([z.literal(5), z.literal(10), z.literal(20)]),
+    requiredDocuments: z.array(z.string()),
+    hardRefusal: z.boolean(),
+    refusalReasons: z.array(z.string()),
+    allPass: z.boolean(),
+    counts: z.object({ pass: z.number().int(), fail: z.number().int(), needs_review: z.number().int() }),
+    disposition: z.enum(['reject', 'human_review', 'fast_track']),
+  })
+  .openapi('OversizeReport', { description: 'The oversize pre-review (62号令): 5 categories, 21 checks' });
+
+export const automaticCheckResult = z
+  .object({
+    verdict: checkVerdict,
+    hardRefusal: z.boolean().openapi({ description: 'The case ends as rejected without a person' }),
+    reasons: z.array(z.string()),
+    report: z.union([oversizeReport, findingsReport]),
+    statutoryLimitWorkingDays: z.number().int().optional(),
+  })
+  .openapi('AutomaticCheckResult');
+
+// ---- Forms as the views show them ----
+
+const applicantView = z.object({ creditCode: z.string(), name: z.string() });
+const personView = z.object({ idCard: z.string(), name: z.string() });
+const vehicleEntryView = z.object({ plate: z.string(), totalMassKg: z.number(), axles: z.number().int() });
+const schoolBusFields = {
+  applicant: applicantView,
+  carrier: applicantView,
+  vehicle: vehicleEntryView.extend({ seats: z.number().int() }),
+  driver: personView,
+  route: z.object({
+    name: z.string(),
+    stops: z.array(z.string()).openapi({ description: '`***` each where the caller does not see personal data (where children wait)' }),
+    departureTimes: z.array(z.string()),
+  }),
+  liabilityInsuranceValidUntil: day,
+};
+const freightCompanyFields = {
+  applicant: applicantView.extend({ legalRepresentative: z.string(), address: z.string(), contactPhone: z.string() }),
+  safetyManagementSystem: z.boolean(),
+  vehicles: z.array(vehicleEntryView),
+  drivers: z.array(personView),
+};
+const oversizeCargoFields = {
+  applicant: applicantView,
+  cargo: z.object({ name: z.string(), divisible: z.boolean(), lengthMm: z.number(), widthMm: z.number(), heightMm: z.number(), massKg: z.number() }),
+  vehicle: z.object({
+    plate: z.string(),
+    axles: z.number().int(),
+    configuration: z.enum(['truck', 'combination']),
+    driveAxles: z.number().int(),
+    curbMassKg: z.number(),
+    wheelbaseMm: z.number(),
+    tyres: z.number().int(),
+    flatbed: z.boolean(),
+  }),
+  loaded: z.object({ lengthMm: z.number(), widthMm: z.number(), heightMm: z.number(), grossMassKg: z.number(), axleLoadsKg: z.array(z.number()) }),
+  route: z.object({
+    originCity: z.string(),
+    destinationCity: z.string(),
+    segmentIds: z.array(z.string()),
+    travelFrom: z.string(),
+    travelTo: z.string(),
+    tripKind: z.enum(['single', 'repeated']),
+  }),
+  driverIdCard: z.string(),
+  escortStaff: z.array(z.string()),
+  documents: z.object({ escortPlan: z.boolean(), outlineDrawing: z.boolean() }),
+};
+
+/** An application form as submitted (or archived), one shape per service form. */
+export const applicationForm = z
+  .union([
+    z.object(schoolBusFields).openapi('SchoolBusApplication'),
+    z.object(freightCompanyFields).openapi('FreightCompanyApplication'),
+    z.object(oversizeCargoFields).openapi('OversizeCargoApplication'),
+  ])
+  .openapi('ApplicationForm');
+
+const submittedExtras = { scenarioAnswers: z.record(z.string(), z.string()), materials: z.array(materialReference) };
+const purgedForm = z
+  .object({ personalDataPurgedAt: z.string().openapi({ description: 'When the retention purge removed the personal data' }) })
+  .openapi('PurgedForm');
+
+/** The form on a case view: the application with its scenario answers and materials, or the purge marker. */
+export const caseForm = z
+  .union([
+    z.object({ ...schoolBusFields, ...submittedExtras }).openapi('SchoolBusCaseForm'),
+    z.object({ ...freightCompanyFields, ...submittedExtras }).openapi('FreightCompanyCaseForm'),
+    z.object({ ...oversizeCargoFields, ...submittedExtras }).openapi('OversizeCargoCaseForm'),
+    purgedForm,
+  ])
+  .openapi('CaseForm', {
+    description:
+      'The submitted application. In clear for the data subject and the deciding reviewers; for a portal that does not assert the applicant, ID numbers, phones, persons\' names and school-bus stops and times are masked.',
+  });
+
+// ---- Cases ----
+
+export const caseReceipt = z
+  .object({
+    caseNo: z.string().openapi({ example: 'JN-SCHOOLBUS-20261126-000042' }),
+    status: caseStatus,
+    deadline: instant,
+    deadlineProvisional: z.boolean().openapi({ description: 'The deadline reaches a year whose official calendar is not published yet' }),
+    accessCode: z
+      .string()
+      .optional()
+      .openapi({
+        description:
+          'The applicant\'s tracking code for `GET /track/{caseNo}` (header `X-Access-Code`). Shown once, in the response that created it; the platform keeps only a hash.',
+        example: 'K7MQ2XH9PD',
+      }),
+  })
+  .openapi('CaseReceipt');
+
+export const caseListItem = z
+  .object({
+    caseNo: z.string(),
+    service: z.string(),
+    status: caseStatus,
+    channel: z.enum(['online', 'counter']),
+    acceptedAt: instant,
+    deadline: instant.nullable(),
+    overdue: z.boolean(),
+    pendingDepartments: z.array(department),
+  })
+  .openapi('CaseListItem');
+
+export const stepDecision = z
+  .object({
+    decision: z.enum([...DECISION_KINDS, 'deemed_approval', 'automatic']).openapi({
+      description: '`automatic`: decided by the system (an automatic check, or a fast track when every check passed); `deemed_approval`: the step\'s limit passed',
+    }),
+    comment: z.string(),
+    missing: z.array(missingItem).optional(),
+    reviewer: z.string().openapi({ description: 'The reviewer, or `system`' }),
+    at: instant,
+    ignoredReason: z.string().optional().openapi({ description: 'Live view only: the decision arrived but was not applied' }),
+  })
+  .openapi('StepDecision');
+
+export const stepCheck = z
+  .object({
+    verdict: checkVerdict,
+    hardRefusal: z.boolean(),
+    reasons: z.array(z.string()).optional().openapi({ description: 'Absent where the caller does not see personal data' }),
+    report: z.union([oversizeReport, findingsReport]).optional().openapi({ description: 'Absent where the caller does not see personal data' }),
+  })
+  .openapi('StepCheck');
+
+export const caseStep = z
+  .object({
+    id: z.string(),
+    name: bilingual,
+    department: orNull(department),
+    kind: z.enum(['automatic', 'human', 'automatic+human']).nullable(),
+    status: z.enum(STEP_STATUSES),
+    round: z.number().int(),
+    deadline: instant.nullable(),
+    reminded: z.boolean(),
+    overdue: z.boolean(),
+    decisions: z.array(stepDecision),
+    check: stepCheck.optional(),
+  })
+  .openapi('CaseStep');
+
+export const caseCertificateRef = z
+  .object({ no: z.string(), type: z.string(), subject: z.string(), validUntil: day, revoked: z.boolean() })
+  .openapi('CaseCertificateRef');
+
+export const timelineEntry = z
+  .object({ seq: z.number().int(), at: instant, type: z.string(), actor: z.string().nullable(), detail: z.string().nullable() })
+  .openapi('TimelineEntry');
+
+export const caseView = z
+  .object({
+    caseNo: z.string(),
+    service: z.string(),
+    definitionVersion: z.number().int(),
+    status: caseStatus,
+    channel: z.enum(['online', 'counter']),
+    applicant: z.object({ key: z.string().openapi({ description: 'Masked unless the caller sees personal data' }), name: z.string() }),
+    acceptedAt: instant,
+    deadline: instant.nullable(),
+    deadlineProvisional: z.boolean(),
+    overdue: z.boolean(),
+    pausedWorkingDays: z.number().int(),
+    pausedSince: instant.nullable(),
+    outstandingSupplement: z.array(missingItem),
+    pendingDepartments: z.array(department),
+    reasons: z.array(z.string()),
+    steps: z.array(caseStep),
+    certificates: z.array(caseCertificateRef),
+    evaluation: z.object({ stars: z.number().int(), comment: z.string().nullable() }).nullable(),
+    timeline: z.array(timelineEntry),
+    form: caseForm.optional().openapi({ description: 'For the portal and the deciding reviewers; never for ops' }),
+  })
+  .openapi('CaseView');
+
+// ---- The applicant's tracking view ----
+
+export const trackingCertificate = z
+  .object({
+    no: z.string(),
+    type: z.string(),
+    name: orNull(bilingual),
+    validUntil: day,
+    revoked: z.boolean(),
+    verifyPath: z.string().openapi({ description: 'The public verification (what the certificate\'s QR code opens)', example: '/api/v1/certificates/verify/ABCDEFGHJKMNPQRSTVWXYZ23' }),
+  })
+  .openapi('TrackingCertificate');
+
+export const trackingView = z
+  .object({
+    caseNo: z.string(),
+    service: z.object({ code: z.string(), name: orNull(bilingual) }),
+    status: caseStatus,
+    acceptedAt: instant,
+    deadline: instant.nullable(),
+    deadlineProvisional: z.boolean(),
+    overdue: z.boolean(),
+    pausedWorkingDays: z.number().int(),
+    pausedSince: instant.nullable(),
+    outstandingSupplement: z.array(missingItem).openapi({ description: 'What to supply (POST /track/{caseNo}/supplements) while the case waits for it' }),
+    supplementPath: z.string().nullable().openapi({ description: 'Where to send the supplement, while one is asked for' }),
+    pendingDepartments: z.array(department),
+    reasons: z.array(z.string()).openapi({ description: 'The written reasons of a refusal' }),
+    steps: z.array(caseStep),
+    certificates: z.array(trackingCertificate),
+  })
+  .openapi('TrackingView');
+
+// ---- Reviews ----
+
+export const reviewTask = z
+  .object({
+    taskId: z.string(),
+    caseNo: z.string(),
+    service: z.string(),
+    stepId: z.string(),
+    round: z.number().int(),
+    department,
+    status: z.enum(['open', 'closed', 'cancelled']),
+    deadline: instant.nullable(),
+    workingDaysLeft: z.number().int().nullable().openapi({ description: 'Working days from today to the deadline (negative once past it); null without a deadline' }),
+    reminder: z.boolean(),
+    overdue: z.boolean(),
+    claimedBy: z.string().nullable(),
+    hasAutomaticReport: z.boolean(),
+    openedAt: instant,
+    allowedDecisions: z.array(decisionKind).openapi({ description: 'The decisions the step accepts now (none once the task is closed)' }),
+    decisionPath: z.string().openapi({ example: '/api/v1/cases/JN-SCHOOLBUS-20261126-000042/steps/police-opinion/decision' }),
+    claimPath: z.string(),
+    releasePath: z.string(),
+  })
+  .openapi('ReviewTask');
+
+// A fresh object (not `.extend` of the registered one): the document then has one closed object, not an allOf.
+export const reviewTaskDetail = z
+  .object({
+    ...reviewTask.shape,
+    automaticReport: orNull(automaticCheckResult),
+  })
+  .openapi('ReviewTaskDetail');
+
+// ---- Catalogue ----
+
+export const submissionExample = z
+  .object({
+    serviceCode: z.string(),
+    channel: z.enum(['online', 'counter']),
+    scenarioAnswers: z.record(z.string(), z.string()),
+    materials: z.array(materialReference),
+    // A request that can be sent as it is: described by the request's own form schemas.
+    form: z.union([schoolBusForm, freightCompanyForm, oversizeCargoForm]),
+  })
+  .openapi('SubmissionExample');
+
+export const service = z
+  .object({
+    code: z.string(),
+    version: z.number().int(),
+    name: bilingual,
+    items: z.array(z.object({ code: z.string(), name: bilingual, department })),
+    departments: z.array(z.object({ code: department, name: bilingual })),
+    caseLimitWorkingDays: z.number().int(),
+    scenarios: z.array(
+      z.object({
+        id: z.string(),
+        question: bilingual,
+        options: z.array(z.object({ value: z.string(), label: bilingual, requiresMaterials: z.array(z.string()) })),
+      }),
+    ),
+    materials: z.array(z.object({ id: z.string(), name: bilingual, certificateType: z.string().optional() })),
+    baseMaterials: z.array(z.string()),
+    reviewPlan: z.array(
+      z.object({
+        id: z.string(),
+        name: bilingual,
+        department,
+        kind: z.enum(['automatic', 'human', 'automatic+human']),
+        after: z.array(z.string()),
+        limitWorkingDays: z.number().int(),
+      }),
+    ),
+    certificates: z.array(z.object({ type: z.string(), name: bilingual, perVehicle: z.boolean(), validityMonths: z.number().int(), authority: bilingual })),
+    example: submissionExample.optional().openapi({ description: 'A complete submission that can be POSTed to /cases as it is' }),
+  })
+  .openapi('Service');
+
+// ---- Prefill ----
+
+const nullableDay = day.nullable();
+export const prefillCompany = z
+  .object({
+    creditCode: z.string(),
+    name: z.string(),
+    legalRepresentative: z.string(),
+    address: z.string(),
+    businessScope: z.array(z.string()),
+    businessLicenceStatus: z.string(),
+    operatingPermitNo: z.string().nullable(),
+    operatingPermitValidUntil: nullableDay,
+    operatingScope: z.array(z.string()),
+    seriousViolation: z.boolean(),
+    liabilityInsuranceValidUntil: nullableDay,
+  })
+  .openapi('PrefillCompany');
+export const prefillVehicle = z
+  .object({
+    plate: z.string(),
+    ownerKey: z.string(),
+    kind: z.string(),
+    axles: z.number().int(),
+    configuration: z.string(),
+    totalMassKg: z.number(),
+    seats: z.number().int().nullable(),
+    drivingLicenceValidUntil: nullableDay,
+    inspectionValidUntil: nullableDay,
+    roadTransportCertValidUntil: nullableDay,
+    meetsSchoolBusStandard: z.boolean(),
+  })
+  .openapi('PrefillVehicle');
+export const prefillPerson = z
+  .object({
+    idCard: z.string(),
+    name: z.string(),
+    licenceClass: z.string().nullable(),
+    licenceValidUntil: nullableDay,
+    drivingYears: z.number().int().nullable(),
+    freightQualificationValidUntil: nullableDay,
+  })
+  .openapi('PrefillPerson');
+export const prefill = z
+  .object({
+    company: orNull(prefillCompany).optional().openapi({ description: 'With `creditCode`; null when not on record' }),
+    school: z.object({ creditCode: z.string(), name: z.string(), address: z.string() }).nullable().optional(),
+    vehicles: z.array(prefillVehicle).optional().openapi({ description: 'With `creditCode`: the vehicles registered to it' }),
+    archivedApplications: z
+      .array(z.object({ serviceCode: z.string(), caseNo: z.string(), data: applicationForm, archivedAt: z.string() }))
+      .optional()
+      .openapi({ description: 'With `creditCode`: the latest application per service, for reuse' }),
+    certificates: z
+      .array(z.object({ no: z.string(), type: z.string(), subjectKey: z.string(), validUntil: day, authority: z.string() }))
+      .optional()
+      .openapi({ description: 'With `creditCode`: valid certificates it can reference (`cert:<no>`) instead of an upload' }),
+    person: orNull(prefillPerson).optional().openapi({ description: 'With `idCard`' }),
+    vehicle: orNull(prefillVehicle).optional().openapi({ description: 'With `plate`' }),
+  })
+  .openapi('Prefill');
+
+// ---- Ops ----
+
+export const serviceStats = z
+  .object({
+    service: z.string(),
+    received: z.number().int(),
+    completed: z.number().int(),
+    rejected: z.number().int(),
+    withdrawn: z.number().int(),
+    inProgress: z.number().int(),
+    onlineShare: z.number().nullable(),
+    medianWorkingDaysToCompletion: z.number().nullable(),
+    p90WorkingDaysToCompletion: z.number().nullable(),
+    onTimeRate: z.number().nullable(),
+    overdueNow: z.number().int(),
+    meanEvaluation: z.number().nullable(),
+  })
+  .openapi('ServiceStats');
