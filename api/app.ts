@@ -21,6 +21,7 @@ import { CODEC_PATH, codecRoutes } from './routes/codec';
 import { opsRoutes } from './routes/ops';
 import { prefillRoutes } from './routes/prefill';
 import { reviewRoutes } from './routes/reviews';
+import { trackRoutes } from './routes/track';
 
 export const BASE_PATH = '/api/v1';
 
@@ -58,6 +59,7 @@ export function createApp(
   caseRoutes(table, deps);
   attentionRoutes(table, deps);
   reviewRoutes(table, deps);
+  trackRoutes(table, deps);
   opsRoutes(table, deps);
   accessLogRoutes(table, deps);
   table.finish();
