@@ -10,6 +10,8 @@ import type { ApiDeps } from './context';
 import { caseMetricsSnapshot } from '../infra/repositories/case-metrics';
 import { noStore, rateLimiters, securityHeaders, type RateLimitOptions } from './http/abuse';
 import { errorHandler, notFoundHandler } from './http/errors';
+import type { Logger } from '../infra/logging';
+import { logCaseParam, requestLogging } from '../infra/logging/http';
 import { createMetricsApp } from './http/metrics';
 import { RouteTable, type DeclaredRoute } from './http/route';
 import { attentionRoutes } from './routes/attention';
@@ -32,6 +34,8 @@ export interface HttpOptions {
   /** Proxy hops in front of the API (API_TRUST_PROXY_HOPS): the client address is read past them. */
   trustProxyHops?: number;
   production?: boolean;
+  /** The process's logger (api/main.ts): one line per request, and the error handler's lines. Tests may leave it out. */
+  logger?: Logger;
 }
 
 export function createApp(
@@ -42,6 +46,8 @@ export function createApp(
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   if (http.trustProxyHops) app.set('trust proxy', http.trustProxyHops);
+  // First: every response, a rate-limited or refused one too, carries its X-Request-Id, and every line its context.
+  app.use(requestLogging({ logger: http.logger }));
   app.use(securityHeaders({ production: http.production ?? false }));
   app.use(deps.metrics.middleware());
   // Before the body is read: a flood costs as little as possible.
@@ -51,6 +57,13 @@ export function createApp(
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   const router = express.Router();
+  // The case a request is about, for its log lines (api/case-intake.ts's start records a new one through the client).
+  for (const param of ['caseNo', 'taskId']) {
+    router.param(param, (_req, _res, next, value) => {
+      logCaseParam(value);
+      next();
+    });
+  }
   const table = new RouteTable(router, registry, deps.auth, BASE_PATH);
   // Fixed paths before parameterised ones (`/certificates/public-key` before `/certificates/:no`).
   catalogRoutes(table, deps);
@@ -89,7 +102,7 @@ export function createApp(
   app.get('/docs/init.js', (_req, res) => void res.type('text/javascript').send(DOCS_INIT));
   app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath()));
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(http.logger ?? { error: (fields, msg) => deps.log(msg, fields) }));
 
   // Case metrics are read from PostgreSQL at each scrape; while it is down the request metrics are still served.
   const metricsApp = createMetricsApp(

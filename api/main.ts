@@ -8,6 +8,7 @@ import { loadWorkingDayCalendar } from '../infra/calendar-store';
 import { assertApiSecrets, loadConfig } from '../infra/config';
 import { openOrm } from '../infra/db/orm';
 import { fatal } from '../infra/process';
+import { createLogger, errorSummary } from '../infra/logging';
 import { loadServiceCatalog } from '../infra/services/catalog';
 import { ensureDevSigningKeys, PublicKeyRing } from '../infra/signing/certificate-signer';
 import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec';
@@ -17,6 +18,9 @@ import { codecEndpointConfig } from './routes/codec';
 import { checkAuthConfig, type AuthConfig } from './http/auth';
 import { HttpMetrics } from './http/metrics';
 
+// JSON lines on stdout (logs/api.log under `npm start`, the container log in production); pretty on a terminal.
+const logger = createLogger({ service: 'api' });
+
 async function main(): Promise<void> {
   // Before anything else: in production, no start on a missing, published or short token secret (one line).
   assertApiSecrets();
@@ -24,7 +28,7 @@ async function main(): Promise<void> {
   // Payload encryption first: without its key (production) the API refuses to start, one line naming the variable.
   const production = !!process.env.NODE_ENV?.startsWith('prod');
   const codec = loadPayloadCodec(cfg.payloadCodec, { generateIfMissing: !production });
-  const payloadCodec = codecEndpointConfig(codec, cfg.payloadCodec, { production, apiHost: cfg.api.host, warn: (line) => console.warn(`api: ${line}`) });
+  const payloadCodec = codecEndpointConfig(codec, cfg.payloadCodec, { production, apiHost: cfg.api.host, warn: (line) => logger.warn(line) });
   const orm = await openOrm(cfg.databaseUrl);
   const client = await connectClient(cfg.temporal, payloadDataConverter(codec));
   // Public keys only: the worker signs, the API verifies. In development the first start creates the dev key pair
@@ -53,13 +57,15 @@ async function main(): Promise<void> {
     auth,
     bodyLimit: cfg.api.bodyLimit,
     metrics: new HttpMetrics(),
-    log: (msg, err) => console.error(msg, err),
+    // Name, code and constraint of an error only: a driver error's message carries the SQL parameters.
+    log: (msg, err) => logger.error(err === undefined ? {} : { error: errorSummary(err) }, msg),
     payloadCodec,
     production,
   }, {
     rateLimit: cfg.api.rateLimit,
     trustProxyHops: cfg.api.trustProxyHops,
     production,
+    logger,
   });
   const server: Server = app.listen(cfg.api.port, cfg.api.host);
   await new Promise<void>((resolve, reject) => {
@@ -72,19 +78,19 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     metricsServer.once('listening', resolve);
     // In development a second API (a test, a bench stack) must not die for its metrics port; production must not run blind.
-    metricsServer.once('error', (err) => (production ? reject(err) : (console.warn(`api: metrics listener not started: ${err.message}`), resolve())));
+    metricsServer.once('error', (err) => (production ? reject(err) : (logger.warn(`metrics listener not started: ${err.message}`), resolve())));
   });
-  console.log(`api ready: http://${cfg.api.host}:${cfg.api.port}/api/v1 (docs at /docs, metrics at http://${cfg.api.metrics.host}:${cfg.api.metrics.port}/metrics)`);
+  logger.info(`api ready: http://${cfg.api.host}:${cfg.api.port}/api/v1 (docs at /docs, metrics at http://${cfg.api.metrics.host}:${cfg.api.metrics.port}/metrics)`);
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`api: ${signal} received, finishing open requests`);
+    logger.info(`${signal} received, finishing open requests`);
     metricsServer.close();
     server.close(() => {
       void Promise.allSettled([orm.close(), client.connection.close()]).then(() => {
-        console.log('api stopped');
+        logger.info('api stopped');
         process.exit(0);
       });
     });
@@ -96,4 +102,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch(fatal('api'));
+main().catch(fatal('api', logger));

@@ -45,7 +45,9 @@ function startNode(name: string, entry: string): { proc: ChildProcess; logFile: 
   const [cmd, args] = fs.existsSync(compiled)
     ? [process.execPath, [compiled]]
     : [process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, entry)]]; // no wrapper process: signals reach the child
-  const proc = spawn(cmd, args, { stdio: ['ignore', log, log], env: process.env });
+  // A file is no terminal: JSON lines (one object per line, `npx pino-pretty < logs/api.log` to read them), whatever
+  // LOG_FORMAT the shell running `npm start` has.
+  const proc = spawn(cmd, args, { stdio: ['ignore', log, log], env: { ...process.env, LOG_FORMAT: 'json' } });
   children.push({ name, proc });
   return { proc, logFile };
 }

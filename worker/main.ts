@@ -14,6 +14,11 @@ import { sdkMetricsBindAddress, WorkerMetrics } from './metrics';
 import { installRuntime } from './runtime';
 import { ensureSchedules } from './schedules';
 import { fatal } from '../infra/process';
+import { createLogger } from '../infra/logging';
+import { temporalLogger } from '../infra/logging/temporal';
+
+// JSON lines on stdout (logs/worker.log under `npm start`, the container log in production); pretty on a terminal.
+const logger = createLogger({ service: 'worker' });
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
@@ -21,7 +26,7 @@ async function main(): Promise<void> {
   const codec = loadPayloadCodec(cfg.payloadCodec, { generateIfMissing: !process.env.NODE_ENV?.startsWith('prod') });
   const production = !!process.env.NODE_ENV?.startsWith('prod');
   const sdkMetrics = sdkMetricsBindAddress(cfg.workerMetrics);
-  const sdkMetricsOn = installRuntime({ ...(sdkMetrics ? { metrics: { bindAddress: sdkMetrics } } : {}), production, warn: (line) => console.warn(`worker: ${line}`) });
+  const sdkMetricsOn = installRuntime({ ...(sdkMetrics ? { metrics: { bindAddress: sdkMetrics } } : {}), production, warn: (line) => logger.warn(line), logger: temporalLogger(logger) });
   const metrics = new WorkerMetrics(cfg.workerMetrics.retryAlertAttempts);
   const orm = await openOrm(cfg.databaseUrl);
   const signer = CertificateSigner.fromFile(cfg.signing.privateKeyPath, cfg.signing.keyId, !process.env.NODE_ENV?.startsWith('prod'));
@@ -39,7 +44,7 @@ async function main(): Promise<void> {
     metrics,
   });
 
-  await ensureSchedules(cfg, payloadDataConverter(codec));
+  await ensureSchedules(cfg, payloadDataConverter(codec), (line) => logger.info(line));
 
   // Liveness/readiness for orchestrators and for `npm start`: 200 while the worker is running. GET /metrics here is the
   // activity metrics (prom-client); the SDK's own metrics are on the exporter's port.
@@ -55,15 +60,15 @@ async function main(): Promise<void> {
     health.once('error', reject);
     health.listen(cfg.worker.healthPort, cfg.worker.healthHost);
   });
-  console.log(`worker ready: task queue ${cfg.temporal.taskQueue} on ${cfg.temporal.address} (health :${cfg.worker.healthPort}, SDK metrics ${sdkMetricsOn ? `http://${sdkMetrics}/metrics` : 'off'})`);
+  logger.info(`worker ready: task queue ${cfg.temporal.taskQueue} on ${cfg.temporal.address} (health :${cfg.worker.healthPort}, SDK metrics ${sdkMetricsOn ? `http://${sdkMetrics}/metrics` : 'off'})`);
   try {
     await worker.run();
   } finally {
     health.close();
     await connection.close();
     await orm.close();
-    console.log('worker stopped');
+    logger.info('worker stopped');
   }
 }
 
-main().catch(fatal('worker'));
+main().catch(fatal('worker', logger));

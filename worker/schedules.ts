@@ -52,11 +52,11 @@ export async function ensureRetentionSchedule(client: Client, o: RetentionSchedu
 }
 
 /** The worker's call at start: one short-lived client (with the payload codec, so the schedule's input is encrypted too). */
-export async function ensureSchedules(cfg: AppConfig, dataConverter?: DataConverter): Promise<void> {
+export async function ensureSchedules(cfg: AppConfig, dataConverter?: DataConverter, log: (line: string) => void = console.log): Promise<void> {
   const client = await connectClient(cfg.temporal, dataConverter);
   try {
     const outcome = await ensureRetentionSchedule(client, { taskQueue: cfg.temporal.taskQueue, retention: cfg.retention });
-    console.log(`worker: schedule ${RETENTION_SCHEDULE_ID} ${outcome}`);
+    log(`schedule ${RETENTION_SCHEDULE_ID} ${outcome}`);
   } finally {
     await (client.connection as Connection).close();
   }

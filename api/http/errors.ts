@@ -4,6 +4,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ZodError } from 'zod';
+import { errorSummary } from '../../infra/logging';
 
 export type ErrorCode =
   | 'validation'
@@ -81,7 +82,16 @@ export function isDependencyDown(err: unknown): boolean {
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => next(new ApiError('not_found', `no route ${req.method} ${req.path}`));
 
-export function errorHandler(log: (msg: string, err: unknown) => void): ErrorRequestHandler {
+/** Where the error handler writes (a pino logger fits): the request's context is added by the logger itself. */
+export interface ErrorLog {
+  error(fields: Record<string, unknown>, msg: string): void;
+}
+
+/**
+ * `log` gets an unexpected error's name, SQLSTATE/code and constraint (errorSummary), never its message: a MikroORM
+ * DriverException's message is the SQL with its parameters, i.e. the personal data being written.
+ */
+export function errorHandler(log: ErrorLog): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     let apiError: ApiError;
     if (err instanceof ApiError) apiError = err;
@@ -96,7 +106,7 @@ export function errorHandler(log: (msg: string, err: unknown) => void): ErrorReq
     } else if (isDependencyDown(err)) {
       apiError = new ApiError('dependency_unavailable', 'a service the platform depends on is unavailable; retry later');
     } else {
-      log('unhandled error', err);
+      log.error({ error: errorSummary(err) }, 'unhandled error');
       apiError = new ApiError('internal', 'internal error');
     }
     if (apiError.code === 'dependency_unavailable') res.setHeader('Retry-After', '5');

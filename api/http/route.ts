@@ -13,6 +13,7 @@ import { z, type ZodType } from '../schemas/zod';
 import { textProblem } from '../../domain/text';
 import { authorize, type Access, type AuthConfig, type Principal } from './auth';
 import { ApiError, fromZod, validationError, type FieldIssue } from './errors';
+import { logCaller } from '../../infra/logging/http';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -223,6 +224,7 @@ export class RouteTable {
     const readHeaders = [...ALWAYS_READ_HEADERS, ...Object.keys(spec.headers?.shape ?? {}).map((h) => h.toLowerCase())];
     this.router[spec.method](spec.path, async (req, res) => {
       const principal = await authorize(req, spec.access, this.auth);
+      if (principal) logCaller(principal); // role and client id on the request's log lines
       // Hygiene first, for every input at once: a control character is a 400 naming the field, never a 500 or a
       // workflow write that fails on every retry.
       const headerValues: Record<string, unknown> = {};

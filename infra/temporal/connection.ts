@@ -7,6 +7,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { TemporalConfig } from '../config';
+import { LogContextClientInterceptor } from '../logging/temporal';
 
 function tlsOptions(cfg: TemporalConfig) {
   if (!cfg.tls && !cfg.apiKey) return undefined;
@@ -29,7 +30,13 @@ function tlsOptions(cfg: TemporalConfig) {
 export async function connectClient(cfg: TemporalConfig, dataConverter?: DataConverter): Promise<Client> {
   const options: ConnectionOptions = { address: cfg.address, tls: tlsOptions(cfg), apiKey: cfg.apiKey };
   const connection = await Connection.connect(options);
-  return new Client({ connection, namespace: cfg.namespace, ...(dataConverter ? { dataConverter } : {}) });
+  return new Client({
+    connection,
+    namespace: cfg.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
+    // The case, workflow and run a request starts or signals go into its log lines (a no-op outside a request).
+    interceptors: { workflow: [new LogContextClientInterceptor()] },
+  });
 }
 
 export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnection> {

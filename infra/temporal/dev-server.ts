@@ -53,6 +53,9 @@ export function devServerArgs(o: DevServerOptions): string[] {
     'synchronous=normal',
     '--log-level',
     'warn',
+    // JSON lines in logs/temporal.log, like the worker's and the API's (the server logs on stderr).
+    '--log-format',
+    'json',
   ];
   if (o.namespace !== 'default') args.push('--namespace', o.namespace);
   if (o.uiCodecEndpoint) args.push('--ui-codec-endpoint', o.uiCodecEndpoint);
@@ -67,7 +70,8 @@ export async function startDevServer(o: DevServerOptions, timeoutMs = 60_000): P
   fs.mkdirSync(o.dataDir, { recursive: true });
   fs.mkdirSync(path.dirname(o.logFile), { recursive: true });
   const log = fs.openSync(o.logFile, 'a');
-  const child = spawn(o.cliPath, devServerArgs(o), { stdio: ['ignore', log, log] });
+  // stdout carries only the CLI's start banner (addresses `npm start` prints itself): not in the JSON log file.
+  const child = spawn(o.cliPath, devServerArgs(o), { stdio: ['ignore', 'ignore', log] });
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited with ${signal ?? code}`));
   const deadline = Date.now() + timeoutMs;
