@@ -164,7 +164,8 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
           cases: rows.map((r) => ({
             caseNo: r.caseNo,
             service: r.serviceCode,
-            status: r.status,
+            // As the receipt and the case view say it: `submitted` is the moment before the workflow's first record.
+            status: r.status === 'submitted' ? 'in_review' : r.status,
             channel: r.channel,
             acceptedAt: shanghai(r.acceptedAt),
             deadline: r.deadline ? shanghai(r.deadline) : null,
