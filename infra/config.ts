@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadClientConfigProfile, type ClientConfigTLS } from '@temporalio/envconfig';
 
 /** The folder holding package.json: the same from sources (infra/) and from the build (dist/infra/). */
 function findProjectRoot(from: string): string {
@@ -15,15 +16,27 @@ function findProjectRoot(from: string): string {
 
 export const PROJECT_ROOT = findProjectRoot(__dirname);
 
+/**
+ * Where and how to reach Temporal. Read with @temporalio/envconfig, so from the same profile file and variables as the
+ * Temporal CLI (`temporal workflow list` and the worker see the same cluster): TEMPORAL_CONFIG_FILE (default
+ * ~/.config/temporalio/temporal.toml), TEMPORAL_PROFILE (default "default"), then TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+ * TEMPORAL_API_KEY, TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH/_DATA, TEMPORAL_TLS_CLIENT_KEY_PATH/_DATA,
+ * TEMPORAL_TLS_SERVER_CA_CERT_PATH/_DATA, TEMPORAL_TLS_SERVER_NAME and TEMPORAL_GRPC_META_* over the profile.
+ */
 export interface TemporalConfig {
-  /** host:port of the frontend. Unset means "use the embedded dev server that `npm start` runs". */
+  /** host:port of the frontend. Unset everywhere means "use the embedded dev server that `npm start` runs". */
   address: string;
   namespace: string;
   taskQueue: string;
-  /** True when TEMPORAL_ADDRESS was given: an external cluster, so `npm start` starts no server. */
+  /** True when a profile or TEMPORAL_ADDRESS names the cluster: an external one, so `npm start` starts no server. */
   external: boolean;
-  tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+  /** TLS (paths or inline PEM; `disabled: true` forces plain text). Unset with an API key: TLS with the system's CAs. */
+  tls?: ClientConfigTLS;
   apiKey?: string;
+  /** gRPC headers for every call (the profile's grpc_meta, TEMPORAL_GRPC_META_*). */
+  grpcMeta?: Record<string, string>;
+  /** The profile read (TEMPORAL_PROFILE, default "default"). */
+  profile: string;
 }
 
 export interface WorkerTuning {
@@ -140,31 +153,62 @@ export function withSecretFiles(env: Env): Env {
   return out;
 }
 
+/**
+ * The Temporal connection as the CLI would make it (see TemporalConfig), with this project's defaults: nothing set
+ * anywhere is the embedded dev server on 127.0.0.1:TEMPORAL_PORT (7233), namespace `default`. TEMPORAL_API_KEY_FILE
+ * has already become TEMPORAL_API_KEY (withSecretFiles). An empty variable counts as unset, as everywhere here.
+ */
+export function loadTemporalConfig(env: Env = process.env): TemporalConfig {
+  // Exactly the variables envconfig reads (the CLI's names), nothing else of the process environment. This project's
+  // older TLS names (TEMPORAL_TLS_CERT, _KEY, _CA) are still accepted; the CLI's win when both are set.
+  const cli: Env = {
+    TEMPORAL_CONFIG_FILE: env.TEMPORAL_CONFIG_FILE,
+    TEMPORAL_PROFILE: env.TEMPORAL_PROFILE,
+    TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: env.TEMPORAL_NAMESPACE,
+    TEMPORAL_API_KEY: env.TEMPORAL_API_KEY,
+    TEMPORAL_TLS: env.TEMPORAL_TLS,
+    TEMPORAL_TLS_CLIENT_CERT_PATH: env.TEMPORAL_TLS_CLIENT_CERT_PATH || env.TEMPORAL_TLS_CERT,
+    TEMPORAL_TLS_CLIENT_CERT_DATA: env.TEMPORAL_TLS_CLIENT_CERT_DATA,
+    TEMPORAL_TLS_CLIENT_KEY_PATH: env.TEMPORAL_TLS_CLIENT_KEY_PATH || env.TEMPORAL_TLS_KEY,
+    TEMPORAL_TLS_CLIENT_KEY_DATA: env.TEMPORAL_TLS_CLIENT_KEY_DATA,
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: env.TEMPORAL_TLS_SERVER_CA_CERT_PATH || env.TEMPORAL_TLS_CA,
+    TEMPORAL_TLS_SERVER_CA_CERT_DATA: env.TEMPORAL_TLS_SERVER_CA_CERT_DATA,
+    TEMPORAL_TLS_SERVER_NAME: env.TEMPORAL_TLS_SERVER_NAME,
+    // Where the default profile file is: $XDG_CONFIG_HOME or $HOME/.config, /temporalio/temporal.toml.
+    XDG_CONFIG_HOME: env.XDG_CONFIG_HOME,
+    HOME: env.HOME,
+    APPDATA: env.APPDATA,
+    ...Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('TEMPORAL_GRPC_META_'))),
+  };
+  const vars = Object.fromEntries(Object.entries(cli).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  const profileName = vars.TEMPORAL_PROFILE ?? 'default';
+  let profile;
+  try {
+    profile = loadClientConfigProfile({ overrideEnvVars: vars });
+  } catch (err) {
+    throw new Error(`Temporal profile "${profileName}" in ${vars.TEMPORAL_CONFIG_FILE ?? 'the default Temporal config file'}: ${(err as Error).message}`);
+  }
+  return {
+    address: profile.address || `127.0.0.1:${int(env, 'TEMPORAL_PORT', 7233)}`,
+    namespace: profile.namespace || 'default',
+    taskQueue: env.TEMPORAL_TASK_QUEUE || 'onestop-cases',
+    external: !!profile.address,
+    ...(profile.tls ? { tls: profile.tls } : {}),
+    ...(profile.apiKey ? { apiKey: profile.apiKey } : {}),
+    ...(profile.grpcMeta && Object.keys(profile.grpcMeta).length > 0 ? { grpcMeta: profile.grpcMeta } : {}),
+    profile: profileName,
+  };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   env = withSecretFiles(env);
   const dataDir = path.resolve(PROJECT_ROOT, env.ONESTOP_DATA_DIR ?? '.data');
-  const address = env.TEMPORAL_ADDRESS ?? '';
   const apiPort = int(env, 'API_PORT', 3000);
   const uiPort = int(env, 'TEMPORAL_UI_PORT', 8233);
-  const tls =
-    env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY || env.TEMPORAL_TLS_CA
-      ? {
-          certPath: env.TEMPORAL_TLS_CERT,
-          keyPath: env.TEMPORAL_TLS_KEY,
-          caPath: env.TEMPORAL_TLS_CA,
-          serverName: env.TEMPORAL_TLS_SERVER_NAME,
-        }
-      : undefined;
   return {
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/onestop',
-    temporal: {
-      address: address || `127.0.0.1:${int(env, 'TEMPORAL_PORT', 7233)}`,
-      namespace: env.TEMPORAL_NAMESPACE ?? 'default',
-      taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'onestop-cases',
-      external: address !== '',
-      tls,
-      apiKey: env.TEMPORAL_API_KEY || undefined,
-    },
+    temporal: loadTemporalConfig(env),
     worker: {
       // A case spends almost all its life waiting for people; its workflow task is short. 2 cores: a few concurrent
       // workflow tasks keep both busy, activities are I/O (PostgreSQL, webhooks) so more of them can overlap.

@@ -1,25 +1,33 @@
 /**
- * Connections to Temporal: the embedded dev server by default, or any cluster via TEMPORAL_ADDRESS (+ namespace,
- * mTLS certificate/key, or an API key for Temporal Cloud).
+ * Connections to Temporal: the embedded dev server by default, or the cluster of the Temporal CLI's profile and
+ * TEMPORAL_* variables (infra/config.ts loadTemporalConfig): address, namespace, mTLS, API key, gRPC headers.
  */
-import fs from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import { toClientOptions } from '@temporalio/envconfig';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { TemporalConfig } from '../config';
 import { LogContextClientInterceptor } from '../logging/temporal';
 
-function tlsOptions(cfg: TemporalConfig) {
-  if (!cfg.tls && !cfg.apiKey) return undefined;
-  if (!cfg.tls) return true; // API key: server-authenticated TLS with the system's CAs
-  const read = (p?: string) => (p ? fs.readFileSync(p) : undefined);
-  const cert = read(cfg.tls.certPath);
-  const key = read(cfg.tls.keyPath);
-  return {
-    ...(cfg.tls.serverName ? { serverNameOverride: cfg.tls.serverName } : {}),
-    ...(cfg.tls.caPath ? { serverRootCACertificate: read(cfg.tls.caPath) } : {}),
-    ...(cert && key ? { clientCertPair: { crt: cert, key } } : {}),
-  };
+/**
+ * The connection options the CLI would use for this profile (envconfig's own mapping: TLS when the profile has a
+ * `tls` section or an API key, unless TLS is disabled; certificate files read now). PEM data as Buffers: gRPC's TLS
+ * credentials refuse a bare Uint8Array.
+ */
+export function connectionOptions(cfg: TemporalConfig): NativeConnectionOptions {
+  const { connectionOptions: o } = toClientOptions({ address: cfg.address, namespace: cfg.namespace, apiKey: cfg.apiKey, tls: cfg.tls, grpcMeta: cfg.grpcMeta });
+  const buf = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b));
+  let tls = o.tls;
+  if (tls && typeof tls === 'object') {
+    tls = Object.fromEntries(
+      Object.entries({
+        serverNameOverride: tls.serverNameOverride,
+        serverRootCACertificate: buf(tls.serverRootCACertificate),
+        clientCertPair: tls.clientCertPair ? { crt: buf(tls.clientCertPair.crt)!, key: buf(tls.clientCertPair.key)! } : undefined,
+      }).filter(([, v]) => v !== undefined),
+    );
+  }
+  return Object.fromEntries(Object.entries({ ...o, tls }).filter(([, v]) => v !== undefined)) as NativeConnectionOptions;
 }
 
 /**
@@ -28,8 +36,7 @@ function tlsOptions(cfg: TemporalConfig) {
  * the results. Tools that touch only search attributes or the namespace may leave it out.
  */
 export async function connectClient(cfg: TemporalConfig, dataConverter?: DataConverter): Promise<Client> {
-  const options: ConnectionOptions = { address: cfg.address, tls: tlsOptions(cfg), apiKey: cfg.apiKey };
-  const connection = await Connection.connect(options);
+  const connection = await Connection.connect(connectionOptions(cfg) as ConnectionOptions);
   return new Client({
     connection,
     namespace: cfg.namespace,
@@ -40,6 +47,5 @@ export async function connectClient(cfg: TemporalConfig, dataConverter?: DataCon
 }
 
 export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnection> {
-  const options: NativeConnectionOptions = { address: cfg.address, tls: tlsOptions(cfg), apiKey: cfg.apiKey };
-  return NativeConnection.connect(options);
+  return NativeConnection.connect(connectionOptions(cfg));
 }
