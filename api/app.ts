@@ -4,6 +4,8 @@
  * (api/http/abuse.ts); Prometheus metrics are a separate app for an internal listener (`metricsApp`).
  */
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import path from 'node:path';
+import fs from 'node:fs';
 import express, { type Express } from 'express';
 import swaggerUiDist from 'swagger-ui-dist';
 import type { ApiDeps } from './context';
@@ -23,6 +25,8 @@ import { CODEC_PATH, codecRoutes } from './routes/codec';
 import { opsRoutes } from './routes/ops';
 import { prefillRoutes } from './routes/prefill';
 import { reviewRoutes } from './routes/reviews';
+import { devRoutes, devSignInEnabled, uiConfigRoutes } from './routes/dev';
+import { PROJECT_ROOT } from '../infra/config';
 import { trackRoutes } from './routes/track';
 
 export const BASE_PATH = '/api/v1';
@@ -75,6 +79,9 @@ export function createApp(
   trackRoutes(table, deps);
   opsRoutes(table, deps);
   accessLogRoutes(table, deps);
+  uiConfigRoutes(table, deps);
+  // Development sign-in for the workbench: absent (404) in production and with an identity provider's keys.
+  if (devSignInEnabled(deps)) devRoutes(table, deps);
   table.finish();
 
   const openapi = new OpenApiGeneratorV3(registry.definitions).generateDocument({
@@ -101,6 +108,7 @@ export function createApp(
   app.get('/docs', (_req, res) => void res.type('html').send(DOCS_PAGE));
   app.get('/docs/init.js', (_req, res) => void res.type('text/javascript').send(DOCS_INIT));
   app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath()));
+  webApp(app);
   app.use(notFoundHandler);
   app.use(errorHandler(http.logger ?? { error: (fields, msg) => deps.log(msg, fields) }));
 
@@ -116,6 +124,28 @@ export function createApp(
     deps.metrics.contentType,
   );
   return { app, openapi, routes: table.routes, metricsApp };
+}
+
+/** The built web app (web/, `npm run build:web`): the workbench, tracking, verification, ops and print pages. */
+export const WEB_DIST = path.join(PROJECT_ROOT, 'web', 'dist');
+/** The pages the single-page app answers; anything else stays the API's 404. */
+export const WEB_ROUTES = ['/workbench', '/workbench/*rest', '/track', '/track/*rest', '/verify', '/verify/*rest', '/ops', '/ops/*rest', '/certificates/:no/print'];
+
+function webApp(app: Express): void {
+  app.get('/', (_req, res) => res.redirect(302, '/workbench'));
+  // Hashed file names: a new build has new names, so the files may be cached for good.
+  app.use('/assets', express.static(path.join(WEB_DIST, 'assets'), { immutable: true, maxAge: '365d', index: false }));
+  app.get(WEB_ROUTES, (_req, res) => {
+    const index = path.join(WEB_DIST, 'index.html');
+    // Checked per request: `npm run build:web` while the API runs is picked up without a restart.
+    if (!fs.existsSync(index)) {
+      res.status(503).type('text').send('The web app is not built: run `npm run build:web` (npm start builds it).\n');
+      return;
+    }
+    // The page itself is never cached: it names the current build's assets.
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
 }
 
 const DOCS_PAGE = `<!doctype html>

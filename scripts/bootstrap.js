@@ -76,6 +76,39 @@ function bin(name) {
   return path.join(root, 'node_modules', '.bin', name);
 }
 
+/** The newest modification time (ms) under a path: a file, or every file below a folder. */
+function newestMtime(p) {
+  let st;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, entry)));
+  return newest;
+}
+
+/**
+ * The web app (web/, served by the API at /workbench, /track, /verify, /ops): built with Vite into web/dist. For
+ * `start` only when the build is missing or older than its sources (or the lockfile); `test` always builds, so a
+ * broken build fails the run and the browser tests see the code under test. About 3 s here.
+ */
+function buildWeb(env, { always }) {
+  const web = path.join(root, 'web');
+  const built = newestMtime(path.join(web, 'dist', 'index.html'));
+  const sources = Math.max(
+    ...['src', 'public', 'index.html', 'vite.config.mts', 'tsconfig.json'].map((f) => newestMtime(path.join(web, f))),
+    newestMtime(path.join(root, 'package-lock.json')),
+  );
+  if (!always && built > 0 && built >= sources) return;
+  step(built > 0 ? 'building the web app (web/src changed): vite build' : 'building the web app: vite build');
+  const t = Date.now();
+  run(bin('vite'), ['build', web, '--logLevel', 'warn'], 'web app build (npm run build:web)', { env });
+  step(`web app built in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+
 function main() {
   const command = process.argv[2];
   checkNode();
@@ -90,6 +123,7 @@ function main() {
 
   if (command === 'install') return;
   if (command === 'start') {
+    buildWeb(env, { always: false });
     // The TypeScript supervisor starts Temporal, PostgreSQL migrations, the worker and the API, and stops them all.
     const child = spawn(bin('tsx'), [path.join(root, 'scripts', 'start.ts'), ...process.argv.slice(3)], { cwd: root, stdio: 'inherit', env });
     for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
@@ -102,6 +136,9 @@ function main() {
     run(bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], 'type check', { env });
     step('lint (eslint)');
     run(bin('eslint'), ['--max-warnings=0', '.'], 'lint', { env });
+    step('web app: type check (web/tsconfig.json) and build (vite)');
+    run(bin('tsc'), ['--noEmit', '-p', path.join('web', 'tsconfig.json')], 'web type check', { env });
+    buildWeb(env, { always: true });
     step('tests (jest: unit, and integration against a real Temporal server and PostgreSQL)');
     const results = path.join(root, 'node_modules', '.cache', 'onestop-jest-results.json');
     fs.mkdirSync(path.dirname(results), { recursive: true });
