@@ -129,6 +129,8 @@ async function main(): Promise<void> {
   console.log(`
 OneStop is running (ready in ${Math.round((Date.now() - started) / 1000)} s). Ctrl-C stops everything.
   API:          ${base}/api/v1
+  Workbench:    ${base}/workbench   (reviewers; development sign-in)
+  Verify:       ${base}/verify   (certificate verification, public)
   OpenAPI:      ${base}/api/v1/openapi.json   (rendered at ${base}/docs)
   Temporal UI:  ${uiUrl}   (namespace ${cfg.temporal.namespace})
   Logs:         ${path.relative(process.cwd(), cfg.logDir) || '.'}/{temporal,worker,api}.log
