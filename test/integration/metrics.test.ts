@@ -8,12 +8,9 @@
  *   on WORKER_METRICS_PORT;
  * - every onestop_* family served is in METRIC_NAMES, and no label value carries a case number.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../api/app';
@@ -21,7 +18,6 @@ import type { ApiDeps } from '../../api/context';
 import { signDevToken, type AuthConfig } from '../../api/http/auth';
 import { API_METRIC_NAMES, HttpMetrics, METRIC_NAMES as API_METRICS } from '../../api/http/metrics';
 import { TERMINAL_STATUSES, type CaseStatus, type Department } from '../../domain/types';
-import { PROJECT_ROOT } from '../../infra/config';
 import { registerPortalClient } from '../../infra/repositories/portal-clients';
 import { PublicKeyRing } from '../../infra/signing/certificate-signer';
 import { METRIC_NAMES as WORKER_METRICS, SDK_METRIC_NAMES } from '../../worker/metrics';
@@ -29,6 +25,7 @@ import { caseStateQuery, opsRetrySignal, reviewDecisionSignal } from '../../work
 import { freightCompanyApplication, oversizeCargoApplication, schoolBusApplication } from '../fixtures/applications';
 import { installDbJam, type DbJam } from '../helpers/db-jam';
 import { calendar, catalog, connectTestEnv, openTestOrm, submit, testSigner, uniqueQueue, waitFor } from '../helpers/harness';
+import { freePort, killStartedProcesses, startProcess, type RunningProcess } from '../helpers/processes';
 
 jest.setTimeout(240_000);
 
@@ -38,7 +35,7 @@ const CASE_NO = /[A-Z]{2}-[A-Z]+-\d{8}-\d+/;
 let env: TestWorkflowEnvironment;
 let orm: MikroORM;
 let jam: DbJam;
-let worker: ChildProcess;
+let worker: RunningProcess;
 let healthPort: number;
 let sdkPort: number;
 let apiBase: string;
@@ -46,15 +43,6 @@ let metricsBase: string;
 const servers: http.Server[] = [];
 const taskQueue = uniqueQueue('metrics');
 const caseNos: string[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function listen(server: http.Server): Promise<number> {
   servers.push(server);
@@ -103,30 +91,8 @@ const scrapeApi = () => scrape(`${metricsBase}/metrics`);
 const scrapeWorker = () => scrape(`http://127.0.0.1:${healthPort}/metrics`);
 const scrapeSdk = () => scrape(`http://127.0.0.1:${sdkPort}/metrics`);
 
-function startWorker(extraEnv: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'worker/main.ts')], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
-      SIGNING_KEY_PATH: path.join(os.tmpdir(), 'onestop-test-keys', 'signing.pem'),
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the worker did not start: ${out.slice(-1500)}`)), 120_000);
-    child.stdout!.on('data', () => {
-      if (out.includes('worker ready')) {
-        clearTimeout(timer);
-        resolve({ child, output: () => out });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the worker exited with ${code}: ${out.slice(-1500)}`)));
-  });
-}
+/** `node worker/main.ts` on this test's task queue (the case's activities run there). */
+const startWorker = (extraEnv: Record<string, string>) => startProcess('worker/main.ts', extraEnv, 'worker ready');
 
 beforeAll(async () => {
   env = await connectTestEnv();
@@ -135,12 +101,12 @@ beforeAll(async () => {
   healthPort = await freePort();
   sdkPort = await freePort();
   // The case's activities run in the worker process; attempt 2 and later count as retries over the threshold.
-  ({ child: worker } = await startWorker({
+  worker = await startWorker({
     TEMPORAL_TASK_QUEUE: taskQueue,
     WORKER_HEALTH_PORT: String(healthPort),
     WORKER_METRICS_PORT: String(sdkPort),
     ACTIVITY_RETRY_ALERT_ATTEMPTS: '1',
-  }));
+  });
   const deps = {
     orm,
     client: env.client,
@@ -160,11 +126,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const caseNo of caseNos) await env.client.workflow.getHandle(caseNo).terminate('metrics test done').catch(() => undefined);
-  if (worker && worker.exitCode === null) {
-    const exited = new Promise((r) => worker.once('exit', r));
-    worker.kill('SIGTERM');
-    await exited;
+  if (worker && worker.child.exitCode === null) {
+    worker.child.kill('SIGTERM');
+    await worker.exited();
   }
+  killStartedProcesses();
   for (const s of servers) s.close();
   await jam?.remove();
   await orm?.close();
@@ -340,14 +306,27 @@ it('the API and worker endpoints follow a case of each service, a case needing a
 
 it('WORKER_METRICS_PORT=off starts the worker without the SDK exporter', async () => {
   const port = await freePort();
-  const { child, output } = await startWorker({ TEMPORAL_TASK_QUEUE: uniqueQueue('metrics-off'), WORKER_HEALTH_PORT: String(port), WORKER_METRICS_PORT: 'off' });
+  const off = await startWorker({ TEMPORAL_TASK_QUEUE: uniqueQueue('metrics-off'), WORKER_HEALTH_PORT: String(port), WORKER_METRICS_PORT: 'off' });
   try {
-    expect(output()).toContain('SDK metrics off');
+    expect(off.output()).toContain('SDK metrics off');
     // Its activity metrics are still served on the health listener.
     expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
   } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    off.child.kill('SIGTERM');
+    expect(await off.exited()).toBe(0);
+  }
+});
+
+it('a second worker whose SDK metrics port is taken starts in development, without the exporter, and says so', async () => {
+  const port = await freePort();
+  // sdkPort is held by the first worker's exporter.
+  const second = await startWorker({ TEMPORAL_TASK_QUEUE: uniqueQueue('metrics-busy'), WORKER_HEALTH_PORT: String(port), WORKER_METRICS_PORT: String(sdkPort) });
+  try {
+    expect(second.output()).toContain(`SDK metrics exporter not started on 127.0.0.1:${sdkPort}`);
+    expect(second.output()).toContain('SDK metrics off');
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+  } finally {
+    second.child.kill('SIGTERM');
+    expect(await second.exited()).toBe(0);
   }
 });
