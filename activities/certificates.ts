@@ -71,6 +71,8 @@ export function createCertificateActivities(deps: { orm: MikroORM; signer: Certi
             validUntil,
             issuedAt: formatShanghai(input.issuedAtMs),
             keyId: deps.signer.keyId,
+            // The algorithm, signed with the rest: SM2-SM3 (SM2 over SM3, default identifier) or Ed25519.
+            alg: deps.signer.algorithm,
             // Signed, so a row whose code was swapped (to point a QR code at another certificate) verifies as tampered.
             verificationCode,
           };

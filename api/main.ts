@@ -33,11 +33,13 @@ async function main(): Promise<void> {
   const client = await connectClient(cfg.temporal, payloadDataConverter(codec));
   // Public keys only: the worker signs, the API verifies. In development the first start creates the dev key pair
   // (API and worker start together); in production the public key is a deployed file and SIGNING_KEY_PATH is unused.
-  if (!process.env.NODE_ENV?.startsWith('prod')) ensureDevSigningKeys(cfg.signing.privateKeyPath, cfg.signing.publicKeyPath, cfg.signing.keyId);
+  if (!process.env.NODE_ENV?.startsWith('prod')) ensureDevSigningKeys(cfg.signing.privateKeyPath, cfg.signing.publicKeyPath, cfg.signing.keyId, { algorithm: cfg.signing.algorithm });
   const publicKeys = PublicKeyRing.fromFiles({
     currentKeyId: cfg.signing.keyId,
     currentPublicKeyPath: cfg.signing.publicKeyPath,
     retiredKeysDir: cfg.signing.retiredPublicKeysDir,
+    // Development: the dev keys of both algorithms verify, whichever SIGNING_ALGORITHM is set now.
+    devSiblings: !process.env.NODE_ENV?.startsWith('prod'),
   });
   const auth: AuthConfig = {
     secret: cfg.jwt.secret,

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadClientConfigProfile, type ClientConfigTLS } from '@temporalio/envconfig';
+import { parseSigningAlgorithm, type SignatureAlgorithm } from './signing/algorithms';
 
 /** The folder holding package.json: the same from sources (infra/) and from the build (dist/infra/). */
 function findProjectRoot(from: string): string {
@@ -67,7 +68,7 @@ export interface AppConfig {
   workerMetrics: { host: string; port: number | null; retryAlertAttempts: number };
   devServer: { uiPort: number; dataDir: string };
   /** The worker signs with the private key; the API reads only public keys (publicKeyPath + retiredPublicKeysDir). */
-  signing: { privateKeyPath: string; keyId: string; publicKeyPath: string; retiredPublicKeysDir: string };
+  signing: { algorithm: SignatureAlgorithm; privateKeyPath: string; keyId: string; publicKeyPath: string; retiredPublicKeysDir: string };
   /** Days after which ended cases' personal data and archived applications are purged (docs/security.md, Retention). */
   retention: { caseDays: number; archiveDays: number };
   jwt: { secret: string; issuer: string; audience: string; maxAgeSeconds: number; publicKeyPath?: string };
@@ -201,6 +202,30 @@ export function loadTemporalConfig(env: Env = process.env): TemporalConfig {
   };
 }
 
+/**
+ * Certificate signing (infra/signing). SIGNING_ALGORITHM is SM2 (default: SM2 over SM3, GB/T 32918) or Ed25519. The
+ * dev key's file and id follow the algorithm (`certificate-signing-sm2.pem` / `dev-sm2-1`, or the Ed25519 ones that
+ * existed before, `certificate-signing.pem` / `dev-1`), so a development tree switches algorithm without overwriting
+ * or renaming a key, and the certificates signed before keep verifying.
+ */
+function signingConfig(env: Env, dataDir: string): AppConfig['signing'] {
+  const algorithm = parseSigningAlgorithm(env.SIGNING_ALGORITHM);
+  const privateKeyPath = path.resolve(
+    PROJECT_ROOT,
+    env.SIGNING_KEY_PATH ?? path.join(dataDir, 'keys', algorithm === 'Ed25519' ? 'certificate-signing.pem' : 'certificate-signing-sm2.pem'),
+  );
+  const keyId = env.SIGNING_KEY_ID ?? (algorithm === 'Ed25519' ? 'dev-1' : 'dev-sm2-1');
+  return {
+    algorithm,
+    privateKeyPath,
+    keyId,
+    // The current public key: written by the worker next to the private key in development, a deployed file
+    // (ConfigMap) in production. The API needs only this and the retired keys, never SIGNING_KEY_PATH.
+    publicKeyPath: path.resolve(PROJECT_ROOT, env.SIGNING_PUBLIC_KEY_PATH ?? path.join(path.dirname(privateKeyPath), `${keyId}.pub.pem`)),
+    retiredPublicKeysDir: path.resolve(PROJECT_ROOT, env.SIGNING_PUBLIC_KEYS_DIR ?? path.join(dataDir, 'keys', 'retired')),
+  };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   env = withSecretFiles(env);
   const dataDir = path.resolve(PROJECT_ROOT, env.ONESTOP_DATA_DIR ?? '.data');
@@ -239,18 +264,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryAlertAttempts: int(env, 'ACTIVITY_RETRY_ALERT_ATTEMPTS', 5),
     },
     devServer: { uiPort, dataDir },
-    signing: {
-      privateKeyPath: path.resolve(PROJECT_ROOT, env.SIGNING_KEY_PATH ?? path.join(dataDir, 'keys', 'certificate-signing.pem')),
-      keyId: env.SIGNING_KEY_ID ?? 'dev-1',
-      // The current public key: written by the worker next to the private key in development, a deployed file
-      // (ConfigMap) in production. The API needs only this and the retired keys, never SIGNING_KEY_PATH.
-      publicKeyPath: path.resolve(
-        PROJECT_ROOT,
-        env.SIGNING_PUBLIC_KEY_PATH ??
-          path.join(path.dirname(path.resolve(PROJECT_ROOT, env.SIGNING_KEY_PATH ?? path.join(dataDir, 'keys', 'certificate-signing.pem'))), `${env.SIGNING_KEY_ID ?? 'dev-1'}.pub.pem`),
-      ),
-      retiredPublicKeysDir: path.resolve(PROJECT_ROOT, env.SIGNING_PUBLIC_KEYS_DIR ?? path.join(dataDir, 'keys', 'retired')),
-    },
+    signing: signingConfig(env, dataDir),
     retention: {
       // PIPL art. 19: the shortest time the purpose needs. A decided case may be challenged for 6 months (行政诉讼法
       // art. 46) or 60 days (行政复议法 art. 20): a year covers both. Archived applications serve reuse on later

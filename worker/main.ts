@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const sdkMetricsOn = installRuntime({ ...(sdkMetrics ? { metrics: { bindAddress: sdkMetrics } } : {}), production, warn: (line) => logger.warn(line), logger: temporalLogger(logger) });
   const metrics = new WorkerMetrics(cfg.workerMetrics.retryAlertAttempts);
   const orm = await openOrm(cfg.databaseUrl);
-  const signer = CertificateSigner.fromFile(cfg.signing.privateKeyPath, cfg.signing.keyId, !process.env.NODE_ENV?.startsWith('prod'));
+  const signer = CertificateSigner.fromFile(cfg.signing.privateKeyPath, cfg.signing.keyId, !process.env.NODE_ENV?.startsWith('prod'), { algorithm: cfg.signing.algorithm, warn: (line) => logger.warn(line) });
   // The API reads only the public key: publish it in development, check the deployed one matches in production.
   signer.syncPublicKeyFile(cfg.signing.publicKeyPath, { publish: !process.env.NODE_ENV?.startsWith('prod') });
   const connection = await connectWorker(cfg.temporal);

@@ -1,6 +1,7 @@
 /**
- * Electronic certificates. The authenticated view carries the exact signed payload string and the base64 Ed25519
- * signature, so anyone can verify a certificate offline with the public key served here.
+ * Electronic certificates. The authenticated view carries the exact signed payload string, the base64 signature and
+ * its algorithm (SM2-SM3, the default: SM2 over SM3 with the default identifier 1234567812345678; or Ed25519), so
+ * anyone can verify a certificate offline with the public key served here (scripts/verify-certificate.ts).
  *
  * Public verification (no token) is computed from the signed payload (infra/signing/verification.ts): a row changed in
  * the database answers `tampered`, and the fields shown are the payload's, minimised. Two public routes:
@@ -12,6 +13,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from '../schemas/zod';
 import { shanghaiDate } from '../../domain/calendar';
+import { SIGNATURE_ALGORITHMS } from '../../infra/signing/certificate-signer';
 import {
   CERTIFICATE_STATUSES,
   checkCertificate,
@@ -39,6 +41,9 @@ const codeParam = z.object({ code: z.string().regex(/^[A-Za-z0-9]{16,32}$/, 'a v
 
 const bilingual = z.object({ zh: z.string(), en: z.string() });
 const fieldValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]);
+const signatureAlgorithm = z
+  .enum(SIGNATURE_ALGORITHMS)
+  .openapi({ description: '`SM2-SM3`: SM2 over SM3 (GB/T 32918), e = SM3(Z_A || payload) with the default identifier 1234567812345678; `Ed25519`: certificates issued before SM2 or by configuration' });
 const status = z.enum(CERTIFICATE_STATUSES).openapi({ description: '`tampered`: the stored certificate does not match what was signed' });
 
 const publicCertificateSchema = z
@@ -56,6 +61,7 @@ const publicCertificateSchema = z
     validUntil: z.string(),
     issuedAt: z.string(),
     keyId: z.string(),
+    signatureAlgorithm: signatureAlgorithm,
     fields: z.record(z.string(), fieldValue).openapi({ description: 'Signed fields the public may see, masked where they name a person or a plate' }),
     withheldFields: z.array(z.string()).openapi({ description: 'Signed fields not shown publicly (e.g. school-bus stops and times)' }),
   })
@@ -87,12 +93,22 @@ const certificateBody = z
     revokedReason: z.string().nullable(),
     keyId: z.string(),
     payload: z.string().openapi({ description: 'The exact signed string (canonical JSON)' }),
-    signature: z.string().openapi({ description: 'Ed25519 signature of `payload`, base64' }),
-    signatureAlgorithm: z.literal('Ed25519'),
+    signature: z.string().openapi({ description: 'Signature of the UTF-8 bytes of `payload`, base64: SM2 as DER SEQUENCE { r, s }, Ed25519 as 64 bytes' }),
+    signatureAlgorithm,
     verificationCode: z.string().openapi({ description: 'Random; print it (as the QR code of verifyPath) on the certificate' }),
     verifyPath: z.string(),
   })
   .openapi('Certificate');
+
+/** The algorithm a stored payload names, Ed25519 when it names none (or does not parse). */
+function signedAlgorithm(payload: string): (typeof SIGNATURE_ALGORITHMS)[number] {
+  try {
+    const alg = (JSON.parse(payload) as { alg?: unknown }).alg;
+    return SIGNATURE_ALGORITHMS.find((a) => a === alg) ?? 'Ed25519';
+  } catch {
+    return 'Ed25519';
+  }
+}
 
 /** `date` columns come back as `YYYY-MM-DD` strings; a Date is accepted too. */
 const day = (d: unknown) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10));
@@ -130,7 +146,7 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
   t.add({
     method: 'get',
     path: '/certificates/public-key',
-    summary: 'The Ed25519 public key (PEM) that verifies certificate signatures: the current one, or `?keyId=` for the key a certificate names',
+    summary: 'The public key (PEM, SM2 or Ed25519) that verifies certificate signatures: the current one, or `?keyId=` for the key a certificate names',
     tags: ['public'],
     access: 'public',
     query: z.object({ keyId: z.string().max(64).optional() }),
@@ -138,7 +154,8 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
     handler: async ({ query }) => {
       const pem = query.keyId ? deps.publicKeys.get(query.keyId) : deps.publicKeys.currentPem;
       if (!pem) throw notFound(`public key ${query.keyId}`);
-      return { status: 200, text: { contentType: 'application/x-pem-file', content: pem }, headers: { 'X-Key-Id': query.keyId ?? deps.publicKeys.currentKeyId } };
+      const keyId = query.keyId ?? deps.publicKeys.currentKeyId;
+      return { status: 200, text: { contentType: 'application/x-pem-file', content: pem }, headers: { 'X-Key-Id': keyId, 'X-Key-Algorithm': deps.publicKeys.algorithmOf(keyId) ?? '' } };
     },
   });
 
@@ -214,7 +231,9 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
           keyId: c.keyId,
           payload: c.payload,
           signature: c.signature,
-          signatureAlgorithm: 'Ed25519',
+          // The key's algorithm (the key ring knows every key, current and retired); the payload's `alg` when the key
+          // is unknown here (such a certificate verifies as tampered anyway).
+          signatureAlgorithm: deps.publicKeys.algorithmOf(c.keyId) ?? signedAlgorithm(c.payload),
           verificationCode: c.verificationCode,
           verifyPath: `/api/v1/certificates/verify/${c.verificationCode}`,
         },

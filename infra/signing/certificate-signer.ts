@@ -1,14 +1,31 @@
 /**
- * Ed25519 signatures over certificates. What is signed is the exact string stored with the certificate (its canonical
- * JSON payload), so anyone holding the public key can verify a certificate offline, byte for byte.
+ * Certificate signatures: SM2 over SM3 with the standard's default identifier (the default, GB/T 38540-2020 and GB/T
+ * 32918; infra/signing/sm2.ts), or Ed25519 (by configuration, and every certificate issued before SM2). What is signed
+ * is the exact string stored with the certificate (its canonical JSON payload, which names the algorithm in `alg`), so
+ * anyone holding the public key can verify a certificate offline, byte for byte. The key decides the algorithm: a
+ * certificate names its key id, the key ring holds keys of both algorithms, so rotation from one to the other keeps
+ * older certificates verifying.
  *
  * Who holds what: the worker issues certificates, so only the worker loads the private key (CertificateSigner). The
  * internet-facing API verifies and serves public keys only (PublicKeyRing reads public PEM files and refuses a private
  * key), so a compromised API pod cannot mint certificates.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { generateSm2PrivateKey, isSm2Key, sm2Sign, sm2Verify } from './sm2';
+
+import { type SignatureAlgorithm } from './algorithms';
+
+export { parseSigningAlgorithm, SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './algorithms';
+
+/** The algorithm a key (public or private) signs with, or undefined for any other key. */
+export function keyAlgorithm(key: KeyObject): SignatureAlgorithm | undefined {
+  if (key.asymmetricKeyType === 'ed25519') return 'Ed25519';
+  return isSm2Key(key) ? 'SM2-SM3' : undefined;
+}
+
+const displayName = (a: SignatureAlgorithm) => (a === 'SM2-SM3' ? 'SM2' : 'Ed25519');
 
 /** JSON with object keys sorted at every level and no insignificant whitespace: one value, one string. */
 export function canonicalJson(value: unknown): string {
@@ -54,21 +71,32 @@ function writeAtomically(file: string, content: string, mode: number): void {
   fs.renameSync(tmp, file);
 }
 
+export interface SignerOptions {
+  /**
+   * SIGNING_ALGORITHM: what a generated key is (default SM2) and, where keys are never generated (production), what
+   * the key must be: the worker refuses to sign with another algorithm than the operator asked for. In development an
+   * existing key of the other algorithm is used as it is, and `warn` says so.
+   */
+  algorithm?: SignatureAlgorithm;
+  warn?: (line: string) => void;
+}
+
 export class CertificateSigner {
   readonly publicKeyPem: string;
   private constructor(
     private readonly privateKey: KeyObject,
     readonly keyId: string,
+    readonly algorithm: SignatureAlgorithm,
   ) {
     this.publicKeyPem = spkiPem(createPublicKey(privateKey));
   }
 
   /** Loads the PEM private key at `keyPath`; when it does not exist and `generateIfMissing`, creates a dev key (0600). */
-  static fromFile(keyPath: string, keyId: string, generateIfMissing: boolean): CertificateSigner {
+  static fromFile(keyPath: string, keyId: string, generateIfMissing: boolean, opts: SignerOptions = {}): CertificateSigner {
     if (!fs.existsSync(keyPath)) {
       if (!generateIfMissing) throw new Error(`certificate signing key not found at ${keyPath} (set SIGNING_KEY_PATH)`);
       fs.mkdirSync(path.dirname(keyPath), { recursive: true });
-      const { privateKey } = generateKeyPairSync('ed25519');
+      const privateKey = (opts.algorithm ?? 'SM2-SM3') === 'SM2-SM3' ? generateSm2PrivateKey() : generateKeyPairSync('ed25519').privateKey;
       try {
         fs.writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
       } catch (err) {
@@ -77,12 +105,33 @@ export class CertificateSigner {
       }
     }
     const key = createPrivateKey(fs.readFileSync(keyPath));
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`signing key at ${keyPath} is not an Ed25519 key`);
-    return new CertificateSigner(key, keyId);
+    const algorithm = keyAlgorithm(key);
+    if (!algorithm) throw new Error(`signing key at ${keyPath} is neither an SM2 (sm2p256v1) nor an Ed25519 key`);
+    if (opts.algorithm && algorithm !== opts.algorithm) {
+      const line = `the signing key ${keyId} at ${keyPath} (SIGNING_KEY_PATH) is an ${displayName(algorithm)} key, SIGNING_ALGORITHM is ${displayName(opts.algorithm)}`;
+      if (!generateIfMissing) throw new Error(`${line}: rotate to a new ${displayName(opts.algorithm)} key with a new SIGNING_KEY_ID (docs/operations.md), or set SIGNING_ALGORITHM=${displayName(algorithm)}`);
+      opts.warn?.(`${line}: development signs with the key as it is`);
+    }
+    const signer = new CertificateSigner(key, keyId, algorithm);
+    if (algorithm === 'SM2-SM3') signer.selfTest();
+    return signer;
   }
 
+  /** Base64 signature of the payload's UTF-8 bytes: SM2 (DER r, s over e = SM3(Z_A || M)) or Ed25519 (64 bytes). */
   sign(payload: string): string {
-    return sign(null, Buffer.from(payload, 'utf8'), this.privateKey).toString('base64');
+    const bytes = Buffer.from(payload, 'utf8');
+    return (this.algorithm === 'SM2-SM3' ? sm2Sign(bytes, this.privateKey) : sign(null, bytes, this.privateKey)).toString('base64');
+  }
+
+  /**
+   * Signs a probe and verifies it with the independent SM2 implementation: a signer that disagrees with it (a broken
+   * or changed dependency, a key whose halves do not match) never issues a certificate.
+   */
+  private selfTest(): void {
+    const probe = Buffer.from(`onestop signer self-test ${this.keyId}`, 'utf8');
+    if (!sm2Verify(probe, Buffer.from(this.sign(probe.toString('utf8')), 'base64'), createPublicKey(this.privateKey))) {
+      throw new Error(`the SM2 signature of key ${this.keyId} does not verify with the independent implementation (sm-crypto): not signing`);
+    }
   }
 
   /**
@@ -111,21 +160,50 @@ export class CertificateSigner {
  * exists, generating the dev key pair if this is the very first start. Production never calls this: there the public
  * key is a deployed file and the API never sees the private key.
  */
-export function ensureDevSigningKeys(privateKeyPath: string, publicKeyPath: string, keyId: string): void {
+export function ensureDevSigningKeys(privateKeyPath: string, publicKeyPath: string, keyId: string, opts: SignerOptions = {}): void {
   if (fs.existsSync(publicKeyPath)) return;
-  CertificateSigner.fromFile(privateKeyPath, keyId, true).syncPublicKeyFile(publicKeyPath, { publish: true });
+  CertificateSigner.fromFile(privateKeyPath, keyId, true, opts).syncPublicKeyFile(publicKeyPath, { publish: true });
 }
 
-/** Offline verification: needs only the payload string, the base64 signature and the PEM public key. */
-export function verifyCertificateSignature(payload: string, signatureB64: string, publicKeyPem: string): boolean {
+/** The algorithm of a PEM public key, or undefined when it is not a key this platform verifies with. */
+export function publicKeyAlgorithm(publicKeyPem: string): SignatureAlgorithm | undefined {
   try {
-    return verify(null, Buffer.from(payload, 'utf8'), createPublicKey(publicKeyPem), Buffer.from(signatureB64, 'base64'));
+    return keyAlgorithm(createPublicKey(publicKeyPem));
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** A public Ed25519 key in PEM, or an error naming `where`. A private key is refused: the API must never hold one. */
+// SM2 verification is pure JavaScript (about 20 ms); Ed25519 well under one. A verification is a pure function of the
+// key, the payload and the signature, so the public routes remember recent answers by their SHA-256: a changed row has
+// another digest and is verified afresh. Bounded; the oldest answer goes first.
+const VERIFIED_CACHE_SIZE = 5000;
+const verified = new Map<string, boolean>();
+
+/**
+ * Offline verification: needs only the payload string, the base64 signature and the PEM public key, whose algorithm
+ * (SM2 with the default identifier, or Ed25519) decides how. False on anything malformed.
+ */
+export function verifyCertificateSignature(payload: string, signatureB64: string, publicKeyPem: string): boolean {
+  const memo = createHash('sha256').update(publicKeyPem).update('\0').update(payload).update('\0').update(signatureB64).digest('base64');
+  const known = verified.get(memo);
+  if (known !== undefined) return known;
+  let ok = false;
+  try {
+    const key = createPublicKey(publicKeyPem);
+    const bytes = Buffer.from(payload, 'utf8');
+    const signature = Buffer.from(signatureB64, 'base64');
+    const algorithm = keyAlgorithm(key);
+    ok = algorithm === 'SM2-SM3' ? sm2Verify(bytes, signature, key) : algorithm === 'Ed25519' ? verify(null, bytes, key, signature) : false;
+  } catch {
+    ok = false;
+  }
+  if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+  verified.set(memo, ok);
+  return ok;
+}
+
+/** A public SM2 or Ed25519 key in PEM, or an error naming `where`. A private key is refused: the API must never hold one. */
 export function parsePublicKeyPem(pem: string, where: string): string {
   if (/PRIVATE KEY/.test(pem)) throw new Error(`${where} holds a private key; the API reads public keys only (export it with \`openssl pkey -pubout\`)`);
   let key: KeyObject;
@@ -134,7 +212,7 @@ export function parsePublicKeyPem(pem: string, where: string): string {
   } catch {
     throw new Error(`${where} is not a PEM public key`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${where} is not an Ed25519 public key`);
+  if (!keyAlgorithm(key)) throw new Error(`${where} is neither an SM2 (sm2p256v1) nor an Ed25519 public key`);
   return spkiPem(key);
 }
 
@@ -144,7 +222,7 @@ const keyIdOfFile = (file: string) => file.replace(/\.pub\.pem$/, '').replace(/\
 /**
  * Public keys by key id, for verification across key rotations: the current key, plus retired keys kept as
  * `<keyId>.pem` (or `<keyId>.pub.pem`) files in a folder (SIGNING_PUBLIC_KEYS_DIR). Every certificate names the key
- * that signed it. Only public keys are accepted.
+ * that signed it; each key is SM2 or Ed25519, whatever the current one is. Only public keys are accepted.
  */
 export class PublicKeyRing {
   private readonly keys = new Map<string, string>();
@@ -163,16 +241,34 @@ export class PublicKeyRing {
     this.keys.set(currentKeyId, parsePublicKeyPem(currentPem, `the current public key ${currentKeyId}`));
   }
 
-  /** The API's key ring: the current public key file (SIGNING_PUBLIC_KEY_PATH) and the retired keys' folder. */
-  static fromFiles(o: { currentKeyId: string; currentPublicKeyPath: string; retiredKeysDir?: string }): PublicKeyRing {
+  /**
+   * The API's key ring: the current public key file (SIGNING_PUBLIC_KEY_PATH) and the retired keys' folder. With
+   * `devSiblings` (development only) also every other `<keyId>.pub.pem` next to the current one: the dev keys of both
+   * algorithms live side by side (`dev-1` Ed25519, `dev-sm2-1` SM2), so switching SIGNING_ALGORITHM in development keeps
+   * the certificates issued before verifying, without a rotation step.
+   */
+  static fromFiles(o: { currentKeyId: string; currentPublicKeyPath: string; retiredKeysDir?: string; devSiblings?: boolean }): PublicKeyRing {
     if (!fs.existsSync(o.currentPublicKeyPath)) {
       throw new Error(`certificate public key not found at ${o.currentPublicKeyPath} (set SIGNING_PUBLIC_KEY_PATH)`);
     }
-    return new PublicKeyRing(o.currentKeyId, parsePublicKeyPem(fs.readFileSync(o.currentPublicKeyPath, 'utf8'), o.currentPublicKeyPath), o.retiredKeysDir);
+    const ring = new PublicKeyRing(o.currentKeyId, parsePublicKeyPem(fs.readFileSync(o.currentPublicKeyPath, 'utf8'), o.currentPublicKeyPath), o.retiredKeysDir);
+    if (o.devSiblings) {
+      const dir = path.dirname(o.currentPublicKeyPath);
+      for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.pub.pem'))) {
+        const full = path.join(dir, file);
+        if (!ring.keys.has(keyIdOfFile(file)) && fs.statSync(full).isFile()) ring.keys.set(keyIdOfFile(file), parsePublicKeyPem(fs.readFileSync(full, 'utf8'), full));
+      }
+    }
+    return ring;
   }
 
   get(keyId: string): string | undefined {
     return this.keys.get(keyId);
+  }
+  /** The algorithm of key `keyId`, if the ring holds it. */
+  algorithmOf(keyId: string): SignatureAlgorithm | undefined {
+    const pem = this.keys.get(keyId);
+    return pem ? publicKeyAlgorithm(pem) : undefined;
   }
   get currentPem(): string {
     return this.keys.get(this.currentKeyId)!;

@@ -4,7 +4,8 @@
  * A certificate row is checked in three steps: (1) the signature over the stored payload string verifies with the
  * public key the row names; (2) the payload parses into the certificate shape this platform signs; (3) every fact the
  * row also stores (number, case, type, subject, holder, fields, authority, validity, issue time, key id, and the
- * verification code when the payload carries one) equals the payload's. Any failure answers `tampered`: whoever
+ * verification code when the payload carries one) equals the payload's, and the algorithm the payload names (`alg`,
+ * Ed25519 when absent) is the algorithm of the key that verified it. Any failure answers `tampered`: whoever
  * changed the database cannot change what verifies. Revocation is the one fact that lives only in the row (it happens
  * after signing); expiry is read from the signed validUntil.
  *
@@ -17,7 +18,7 @@
 import { z } from 'zod';
 import { isValidCreditCode, isValidIdCardNumber } from '../../domain/identifiers';
 import { maskName, maskPlate } from '../../domain/masking';
-import { canonicalJson, verifyCertificateSignature } from './certificate-signer';
+import { canonicalJson, publicKeyAlgorithm, SIGNATURE_ALGORITHMS, verifyCertificateSignature, type SignatureAlgorithm } from './certificate-signer';
 
 export const CERTIFICATE_STATUSES = ['valid', 'revoked', 'expired', 'tampered', 'unknown'] as const;
 export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
@@ -45,7 +46,10 @@ export interface StoredCertificate {
 const bilingual = z.object({ zh: z.string(), en: z.string() });
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
-/** The certificate body activities/certificates.ts signs. `verificationCode` is absent in certificates issued before codes existed. */
+/**
+ * The certificate body activities/certificates.ts signs. `verificationCode` is absent in certificates issued before
+ * codes existed; `alg` in those issued before SM2 (they are all Ed25519).
+ */
 export const certificatePayloadSchema = z.object({
   no: z.string(),
   type: z.string(),
@@ -60,7 +64,11 @@ export const certificatePayloadSchema = z.object({
   issuedAt: z.string(),
   keyId: z.string(),
   verificationCode: z.string().optional(),
+  alg: z.enum(SIGNATURE_ALGORITHMS).optional(),
 });
+
+/** The algorithm a payload says it was signed with: `alg`, or Ed25519 for a certificate issued before `alg` existed. */
+export const payloadAlgorithm = (p: CertificatePayload): SignatureAlgorithm => p.alg ?? 'Ed25519';
 export type CertificatePayload = z.infer<typeof certificatePayloadSchema>;
 
 export interface CertificateCheck {
@@ -81,6 +89,8 @@ export function checkCertificate(row: StoredCertificate | undefined, keyFor: (ke
   if (!row) return { status: 'unknown', signatureValid: null, payload: null, problems: [] };
   const pem = keyFor(row.keyId);
   if (!pem) return { status: 'tampered', signatureValid: false, payload: null, problems: ['keyId (no such public key)'] };
+  // The key decides how the signature is checked (SM2 with the default identifier, or Ed25519); the payload must then
+  // name that same algorithm.
   if (!verifyCertificateSignature(row.payload, row.signature, pem)) return { status: 'tampered', signatureValid: false, payload: null, problems: ['signature'] };
   let parsed: unknown;
   try {
@@ -106,6 +116,7 @@ export function checkCertificate(row: StoredCertificate | undefined, keyFor: (ke
     ['issuedAt', Math.floor(row.issuedAt.getTime() / 1000) === Math.floor(Date.parse(p.issuedAt) / 1000)],
     ['keyId', p.keyId === row.keyId],
     ['verificationCode', p.verificationCode === undefined || p.verificationCode === row.verificationCode],
+    ['alg', payloadAlgorithm(p) === publicKeyAlgorithm(pem)],
   ]
     .filter(([, ok]) => !ok)
     .map(([name]) => name as string);
@@ -162,6 +173,7 @@ export interface PublicCertificate {
   validUntil: string;
   issuedAt: string;
   keyId: string;
+  signatureAlgorithm: SignatureAlgorithm;
   fields: Record<string, PublicFieldValue>;
   withheldFields: string[];
 }
@@ -204,6 +216,7 @@ export function publicCertificate(p: CertificatePayload): PublicCertificate {
     validUntil: p.validUntil,
     issuedAt: p.issuedAt,
     keyId: p.keyId,
+    signatureAlgorithm: payloadAlgorithm(p),
     fields,
     withheldFields,
   };

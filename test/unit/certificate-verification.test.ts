@@ -8,17 +8,24 @@ import path from 'node:path';
 import { creditCodeWithCheck, idCardWithCheck } from '../../domain/identifiers';
 import { CertificateSigner, canonicalJson, newVerificationCode } from '../../infra/signing/certificate-signer';
 import { checkCertificate, isOrganisationKey, publicCertificate, type StoredCertificate } from '../../infra/signing/verification';
+import { verifyOffline } from '../../scripts/verify-certificate';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onestop-verify-'));
+// The current key is SM2 (the default for a generated key); `k0` is an Ed25519 key certificates were signed with before.
 const signer = CertificateSigner.fromFile(path.join(dir, 'k.pem'), 'k1', true);
 const otherSigner = CertificateSigner.fromFile(path.join(dir, 'other.pem'), 'k1', true);
-const keys = (id: string) => (id === 'k1' ? signer.publicKeyPem : undefined);
+const legacySigner = CertificateSigner.fromFile(path.join(dir, 'ed25519.pem'), 'k0', true, { algorithm: 'Ed25519' });
+const keys = (id: string) => (id === 'k1' ? signer.publicKeyPem : id === 'k0' ? legacySigner.publicKeyPem : undefined);
 const SCHOOL = creditCodeWithCheck('12370800MB0000010');
 const PERSON = idCardWithCheck('37080219800101001');
 const TODAY = '2026-11-26';
 
-/** A certificate as activities/certificates.ts issues it: the row and its signed payload agree. */
-function issue(over: { holderKey?: string; holderName?: string; fields?: Record<string, unknown>; withCode?: boolean } = {}): StoredCertificate {
+/**
+ * A certificate as activities/certificates.ts issues it: the row and its signed payload agree. `legacy`: as issued
+ * before verification codes and `alg` existed (Ed25519, neither field in the payload).
+ */
+function issue(over: { holderKey?: string; holderName?: string; fields?: Record<string, unknown>; legacy?: boolean } = {}): StoredCertificate {
+  const by = over.legacy ? legacySigner : signer;
   const code = newVerificationCode();
   const fields = over.fields ?? {
     'vehicle.plate': '鲁H12345',
@@ -42,8 +49,8 @@ function issue(over: { holderKey?: string; holderName?: string; fields?: Record<
     validFrom: '2026-11-26',
     validUntil: '2029-11-25',
     issuedAt: '2026-11-26T10:03:04+08:00',
-    keyId: 'k1',
-    ...(over.withCode === false ? {} : { verificationCode: code }),
+    keyId: by.keyId,
+    ...(over.legacy ? {} : { verificationCode: code, alg: by.algorithm }),
   };
   const payload = canonicalJson(body);
   return {
@@ -59,8 +66,8 @@ function issue(over: { holderKey?: string; holderName?: string; fields?: Record<
     validUntil: body.validUntil,
     issuedAt,
     payload,
-    signature: signer.sign(payload),
-    keyId: 'k1',
+    signature: by.sign(payload),
+    keyId: by.keyId,
     revokedAt: null,
     verificationCode: code,
   };
@@ -127,8 +134,9 @@ describe('checkCertificate', () => {
     }
   });
 
-  it('certificates issued before verification codes existed verify on the other facts', () => {
-    const legacy = issue({ withCode: false });
+  it('certificates issued before verification codes and `alg` existed (Ed25519) verify on the other facts', () => {
+    const legacy = issue({ legacy: true });
+    expect(JSON.parse(legacy.payload)).not.toHaveProperty('alg');
     expect(checkCertificate({ ...legacy, verificationCode: 'a'.repeat(32) }, keys, TODAY).status).toBe('valid');
     expect(checkCertificate({ ...legacy, verificationCode: 'a'.repeat(32), holderName: 'x' }, keys, TODAY).status).toBe('tampered');
   });
@@ -136,6 +144,33 @@ describe('checkCertificate', () => {
   it('a field stored with its keys in another order is the same field (jsonb does not keep key order)', () => {
     const c = issue({ fields: { b: 1, a: 2 } });
     expect(checkCertificate({ ...c, fields: { a: 2, b: 1 } }, keys, TODAY).status).toBe('valid');
+  });
+
+  it('new certificates are SM2-SM3 and say so in the signed payload; the public view names the algorithm', () => {
+    expect(signer.algorithm).toBe('SM2-SM3');
+    const c = issue();
+    expect(JSON.parse(c.payload).alg).toBe('SM2-SM3');
+    // DER SEQUENCE { r INTEGER, s INTEGER }: 0x30, then at most 70 bytes.
+    expect(Buffer.from(c.signature, 'base64')[0]).toBe(0x30);
+    expect(publicCertificate(checkCertificate(c, keys, TODAY).payload!).signatureAlgorithm).toBe('SM2-SM3');
+    expect(publicCertificate(checkCertificate(issue({ legacy: true }), keys, TODAY).payload!).signatureAlgorithm).toBe('Ed25519');
+  });
+
+  it.each([
+    ['an SM2-signed payload that says Ed25519', signer, 'Ed25519'],
+    ['an Ed25519-signed payload that says SM2-SM3', legacySigner, 'SM2-SM3'],
+  ] as const)('the algorithm the payload names must be the verifying key\'s: %s is tampered', (_name, by, claimed) => {
+    const c = issue();
+    const payload = canonicalJson({ ...JSON.parse(c.payload), keyId: by.keyId, alg: claimed });
+    const r = checkCertificate({ ...c, payload, signature: by.sign(payload), keyId: by.keyId }, keys, TODAY);
+    expect(r).toMatchObject({ status: 'tampered', signatureValid: true, problems: ['alg'] });
+  });
+
+  it('an SM2 signature checked under the Ed25519 key of the same id (or the reverse) fails the signature', () => {
+    const c = issue();
+    expect(checkCertificate({ ...c, keyId: 'k0' }, keys, TODAY)).toMatchObject({ status: 'tampered', signatureValid: false });
+    const legacy = issue({ legacy: true });
+    expect(checkCertificate({ ...legacy, keyId: 'k1' }, keys, TODAY)).toMatchObject({ status: 'tampered', signatureValid: false });
   });
 });
 
@@ -172,5 +207,36 @@ describe('publicCertificate', () => {
     expect(isOrganisationKey(SCHOOL)).toBe(true);
     expect(isOrganisationKey(PERSON)).toBe(false);
     expect(isOrganisationKey('not a key')).toBe(false);
+  });
+});
+
+describe('offline verification (scripts/verify-certificate.ts, no database)', () => {
+  const asApi = (c: StoredCertificate, alg: string) => ({ payload: c.payload, signature: c.signature, statedAlgorithm: alg, statedKeyId: c.keyId });
+
+  it('an SM2 certificate and an Ed25519 one issued before the switch both verify with their public keys', () => {
+    const sm2 = verifyOffline(asApi(issue(), 'SM2-SM3'), signer.publicKeyPem);
+    expect(sm2.valid).toBe(true);
+    expect(sm2.lines).toEqual(expect.arrayContaining(['algorithm:  SM2-SM3', 'key id:     k1']));
+    const ed = verifyOffline(asApi(issue({ legacy: true }), 'Ed25519'), legacySigner.publicKeyPem);
+    expect(ed).toMatchObject({ valid: true });
+    expect(ed.lines).toContain('algorithm:  Ed25519');
+  });
+
+  it('fails on a changed byte, the wrong key, a stated algorithm or key id that disagrees, a private key; and prints no personal data', () => {
+    const c = issue();
+    const cases: [Parameters<typeof verifyOffline>[0], string, RegExp][] = [
+      [{ ...asApi(c, 'SM2-SM3'), payload: c.payload.replace('"subject":"', '"subject":"X') }, signer.publicKeyPem, /signature does not verify/],
+      [asApi(c, 'SM2-SM3'), otherSigner.publicKeyPem, /signature does not verify/],
+      [asApi(c, 'SM2-SM3'), legacySigner.publicKeyPem, /signature does not verify/],
+      [asApi(c, 'Ed25519'), signer.publicKeyPem, /signatureAlgorithm says Ed25519, the signed payload SM2-SM3/],
+      [{ ...asApi(c, 'SM2-SM3'), statedKeyId: 'k9' }, signer.publicKeyPem, /keyId says k9/],
+      [asApi(c, 'SM2-SM3'), fs.readFileSync(path.join(dir, 'k.pem'), 'utf8'), /private key/],
+    ];
+    for (const [input, pem, why] of cases) {
+      const r = verifyOffline(input, pem);
+      expect(r.valid).toBe(false);
+      expect(r.lines.at(-1)).toMatch(why);
+    }
+    expect(JSON.stringify(verifyOffline(asApi(c, 'SM2-SM3'), signer.publicKeyPem).lines)).not.toMatch(/实验小学|李建国|鲁H12345/);
   });
 });
