@@ -35,8 +35,10 @@ function Themed() {
   return (
     <ConfigProvider
       locale={lang === 'zh' ? zhCN : enUS}
+      // No space inserted between two Chinese characters: a button's accessible name is its text as written.
+      button={{ autoInsertSpace: false }}
       // Government red as the brand; antd's defaults keep AA contrast for text and focus rings.
-      theme={{ token: { colorPrimary: '#b5121b', borderRadius: 4 } }}
+      theme={{ token: { colorPrimary: '#b5121b', colorLink: '#0958d9', colorError: '#c41d1d', colorTextSecondary: 'rgba(0, 0, 0, 0.65)', colorTextDescription: 'rgba(0, 0, 0, 0.65)', borderRadius: 4 } }}
     >
       <AntApp>
         <BrowserRouter>

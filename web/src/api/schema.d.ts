@@ -3474,6 +3474,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per service and per day (Asia/Shanghai): received, completed, rejected, withdrawn and not accepted; working days to completion; cases needing attention
+         * @description The ops dashboard's time series. `days` (1-366, default 30) counts back from today inclusive; every day of the window is listed, zeros included, for every service of the catalogue. A case is received on its acceptance day and counted as completed, rejected, withdrawn or not accepted on the day it reached that status.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Daily statistics */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DailyStatistics"];
+                    };
+                };
+                /** @description Invalid input: every failing field is listed (including control characters, repeated or non-decimal query parameters) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token, or a token for another audience */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Wrong role or department */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource (or route) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Method not allowed on this path (the Allow header lists the methods that are) */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests (per token or per client address); retry after the Retry-After header’s seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (never a stack trace) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal unavailable; retry after the Retry-After header’s seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/track/{caseNo}": {
         parameters: {
             query?: never;
@@ -4059,6 +4172,36 @@ export interface components {
              * @enum {string}
              */
             status: "valid" | "revoked" | "expired" | "tampered" | "unknown";
+        };
+        CompletionBucket: {
+            cases: number;
+            workingDays: number;
+        };
+        DailyCounts: {
+            /** @description Cases completed that day (certificates issued) */
+            completed: number;
+            /** @description YYYY-MM-DD, Asia/Shanghai */
+            day: string;
+            /** @description Applications not accepted (不予受理) that day */
+            notAccepted: number;
+            /** @description Cases accepted that day */
+            received: number;
+            /** @description Cases refused that day */
+            rejected: number;
+            withdrawn: number;
+        };
+        DailyStatistics: {
+            /**
+             * @description First day of the window (YYYY-MM-DD, Asia/Shanghai)
+             * @example 2026-10-28
+             */
+            from: string;
+            services: components["schemas"]["ServiceDailyStats"][];
+            /**
+             * @description Last day of the window, today (YYYY-MM-DD, Asia/Shanghai)
+             * @example 2026-11-26
+             */
+            to: string;
         };
         Deadline: {
             deadline: string;
@@ -4750,6 +4893,15 @@ export interface components {
                 question: components["schemas"]["Bilingual"];
             }[];
             version: number;
+        };
+        ServiceDailyStats: {
+            /** @description Cases completed in the window by working days from acceptance (official calendar, paused days not counted), fewest first */
+            completionWorkingDays: components["schemas"]["CompletionBucket"][];
+            /** @description Every day of the window, oldest first; zeros included */
+            days: components["schemas"]["DailyCounts"][];
+            /** @description Cases flagged for ops now (POST /cases/{caseNo}/retry) */
+            needingAttention: number;
+            service: string;
         };
         ServiceStats: {
             completed: number;

@@ -14,6 +14,7 @@ import { useCatalogue } from '../../catalogue';
 import { formatInstant } from '../../format';
 import { useBilingual, useT, type Translate } from '../../i18n';
 import { useSession } from '../../session';
+import { TONE } from '../../components/tones';
 
 type Task = Schemas['ReviewTask'];
 type Status = 'open' | 'closed' | 'cancelled';
@@ -24,7 +25,7 @@ const byDeadline = (a: Task, b: Task) => (a.deadline ?? '9999').localeCompare(b.
 export function DaysLeft({ task, t }: { task: Task; t: Translate }) {
   const n = task.workingDaysLeft;
   if (n === null) return <span>—</span>;
-  const color = task.overdue || n < 0 ? 'red' : task.reminder || n <= 1 ? 'orange' : 'green';
+  const color = TONE[task.overdue || n < 0 ? 'red' : task.reminder || n <= 1 ? 'orange' : 'green'];
   const text = n < 0 ? t('queue.daysOverdue', { n: -n }) : n === 0 ? t('queue.dueToday') : t('queue.daysLeftValue', { n });
   return (
     <Tag color={color} data-testid="days-left">
@@ -37,12 +38,12 @@ export function Flags({ task, t }: { task: Task; t: Translate }) {
   return (
     <Space size={4} wrap>
       {task.overdue && (
-        <Tag color="red" data-testid="flag-overdue">
+        <Tag color={TONE.red} data-testid="flag-overdue">
           {t('queue.overdue')}
         </Tag>
       )}
       {task.reminder && !task.overdue && (
-        <Tag color="orange" data-testid="flag-reminder">
+        <Tag color={TONE.orange} data-testid="flag-reminder">
           {t('queue.reminder')}
         </Tag>
       )}
