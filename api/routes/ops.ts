@@ -3,10 +3,18 @@ import { z } from '../schemas/zod';
 import { shanghaiDate } from '../../domain/calendar';
 import { toEpochMs } from '../../infra/db/timestamps';
 import { countsByService, databaseReachable, recentCompletions } from '../../infra/repositories/cases';
+import { completionsInWindow, dailyCaseCounts, needingAttentionByService } from '../../infra/repositories/stats';
 import type { ApiDeps } from '../context';
 import { ApiError } from '../http/errors';
 import { json, type RouteTable } from '../http/route';
-import { serviceStats } from '../schemas/responses';
+import { dailyStats, serviceStats } from '../schemas/responses';
+
+/** `day` (YYYY-MM-DD) moved by `delta` calendar days. */
+function addDays(day: string, delta: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + delta);
+  return d.toISOString().slice(0, 10);
+}
 
 function quantile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;
@@ -59,6 +67,51 @@ export function opsRoutes(t: RouteTable, deps: ApiDeps): void {
         };
       });
       return { status: 200, body: { services } };
+    },
+  });
+
+  t.add({
+    method: 'get',
+    path: '/stats/daily',
+    summary: 'Per service and per day (Asia/Shanghai): received, completed, rejected, withdrawn and not accepted; working days to completion; cases needing attention',
+    description:
+      'The ops dashboard\'s time series. `days` (1-366, default 30) counts back from today inclusive; every day of the window is listed, zeros included, for every service of the catalogue. ' +
+      'A case is received on its acceptance day and counted as completed, rejected, withdrawn or not accepted on the day it reached that status.',
+    tags: ['ops'],
+    access: ['ops'],
+    query: z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }),
+    responses: { 200: json(dailyStats, 'Daily statistics') },
+    handler: async ({ query }) => {
+      const to = shanghaiDate(Date.now());
+      const from = addDays(to, 1 - query.days);
+      const em = deps.orm.em.fork();
+      const [counts, completions, attention] = await Promise.all([
+        dailyCaseCounts(em.fork(), from, to),
+        completionsInWindow(em.fork(), from, to),
+        needingAttentionByService(em.fork()),
+      ]);
+      const dayList = Array.from({ length: query.days }, (_, i) => addDays(from, i));
+      const codes = [...new Set([...deps.catalog.list().map((d) => d.code), ...counts.map((c) => c.serviceCode), ...attention.map((a) => a.serviceCode)])];
+      const services = codes.map((service) => {
+        const byDay = new Map(counts.filter((c) => c.serviceCode === service).map((c) => [c.day, c]));
+        // Working days to completion on the official calendar, as GET /stats counts them.
+        const buckets = new Map<number, number>();
+        for (const c of completions) {
+          if (c.serviceCode !== service) continue;
+          const d = Math.max(0, deps.calendar.workingDaysAfter(c.acceptedDay, c.completedDay).days - c.pausedWorkingDays);
+          buckets.set(d, (buckets.get(d) ?? 0) + c.count);
+        }
+        return {
+          service,
+          days: dayList.map((day) => {
+            const c = byDay.get(day);
+            return { day, received: c?.received ?? 0, completed: c?.completed ?? 0, rejected: c?.rejected ?? 0, withdrawn: c?.withdrawn ?? 0, notAccepted: c?.notAccepted ?? 0 };
+          }),
+          completionWorkingDays: [...buckets].sort((a, b) => a[0] - b[0]).map(([workingDays, cases]) => ({ workingDays, cases })),
+          needingAttention: attention.find((a) => a.serviceCode === service)?.count ?? 0,
+        };
+      });
+      return { status: 200, body: { from, to, services } };
     },
   });
 

@@ -463,3 +463,35 @@ export const serviceStats = z
     meanEvaluation: z.number().nullable(),
   })
   .openapi('ServiceStats');
+
+export const dailyStats = z
+  .object({
+    from: z.string().openapi({ description: 'First day of the window (YYYY-MM-DD, Asia/Shanghai)', example: '2026-10-28' }),
+    to: z.string().openapi({ description: 'Last day of the window, today (YYYY-MM-DD, Asia/Shanghai)', example: '2026-11-26' }),
+    services: z.array(
+      z
+        .object({
+          service: z.string(),
+          days: z
+            .array(
+              z
+                .object({
+                  day: z.string().openapi({ description: 'YYYY-MM-DD, Asia/Shanghai' }),
+                  received: z.number().int().openapi({ description: 'Cases accepted that day' }),
+                  completed: z.number().int().openapi({ description: 'Cases completed that day (certificates issued)' }),
+                  rejected: z.number().int().openapi({ description: 'Cases refused that day' }),
+                  withdrawn: z.number().int(),
+                  notAccepted: z.number().int().openapi({ description: 'Applications not accepted (不予受理) that day' }),
+                })
+                .openapi('DailyCounts'),
+            )
+            .openapi({ description: 'Every day of the window, oldest first; zeros included' }),
+          completionWorkingDays: z
+            .array(z.object({ workingDays: z.number().int(), cases: z.number().int() }).openapi('CompletionBucket'))
+            .openapi({ description: 'Cases completed in the window by working days from acceptance (official calendar, paused days not counted), fewest first' }),
+          needingAttention: z.number().int().openapi({ description: 'Cases flagged for ops now (POST /cases/{caseNo}/retry)' }),
+        })
+        .openapi('ServiceDailyStats'),
+    ),
+  })
+  .openapi('DailyStatistics');
