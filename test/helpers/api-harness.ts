@@ -10,7 +10,7 @@ import type { Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { signDevToken, type Principal } from '../../api/http/auth';
 import { HttpMetrics } from '../../api/http/metrics';
-import { PublicKeyRing } from '../../infra/signing/certificate-signer';
+import { PublicKeyRing, type CertificateSigner } from '../../infra/signing/certificate-signer';
 import type { Department } from '../../domain/types';
 import { calendar, catalog, connectTestEnv, makeWorker, openTestOrm, testCodec, testSigner, uniqueQueue } from './harness';
 import { responseValidator } from './response-validator';
@@ -57,11 +57,12 @@ export interface ApiHarness {
 /** The Temporal UI origin the codec endpoint lets in (CORS) in the API tests. */
 export const CODEC_UI_ORIGIN = 'http://127.0.0.1:8233';
 
-export async function startApi(opts: { webhookSecret?: string; codecDevSecret?: string } = {}): Promise<ApiHarness> {
+/** `signer` and `publicKeys`: the worker's certificate key and the API's key ring, when a test needs its own (default: the test key). */
+export async function startApi(opts: { webhookSecret?: string; codecDevSecret?: string; signer?: CertificateSigner; publicKeys?: PublicKeyRing } = {}): Promise<ApiHarness> {
   const env = await connectTestEnv();
   const orm = await openTestOrm();
   const taskQueue = uniqueQueue('api');
-  const worker = await makeWorker(env, orm, taskQueue, { webhookSecret: opts.webhookSecret });
+  const worker = await makeWorker(env, orm, taskQueue, { webhookSecret: opts.webhookSecret, ...(opts.signer ? { signer: opts.signer } : {}) });
   const running = worker.run();
   const { app, openapi } = createApp({
     orm,
@@ -69,7 +70,7 @@ export async function startApi(opts: { webhookSecret?: string; codecDevSecret?: 
     taskQueue,
     catalog,
     calendar: calendar(),
-    publicKeys: new PublicKeyRing(testSigner().keyId, testSigner().publicKeyPem),
+    publicKeys: opts.publicKeys ?? new PublicKeyRing(testSigner().keyId, testSigner().publicKeyPem),
     auth: AUTH,
     bodyLimit: '64kb',
     metrics: new HttpMetrics(),

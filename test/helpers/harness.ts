@@ -77,7 +77,7 @@ export async function makeWorker(
   env: TestWorkflowEnvironment,
   orm: MikroORM,
   taskQueue: string,
-  opts: { webhookSecret?: string; calendarDir?: string } = {},
+  opts: { webhookSecret?: string; calendarDir?: string; signer?: CertificateSigner } = {},
 ): Promise<Worker> {
   return createCaseWorker({
     connection: env.nativeConnection,
@@ -85,7 +85,7 @@ export async function makeWorker(
     taskQueue,
     activities: createActivities({
       orm,
-      signer: testSigner(),
+      signer: opts.signer ?? testSigner(),
       calendarDir: opts.calendarDir ?? calendarDir,
       webhookSecret: opts.webhookSecret ?? 'test-secret',
     }),

@@ -3,15 +3,31 @@
  * certificates verify by their random code, from the signed payload, with a masked view; a row changed in PostgreSQL
  * answers `tampered`; unknown and revoked certificates say so; the number route names no holder; issuance is
  * idempotent (a retried or concurrent activity returns the stored certificate, never a new code).
+ *
+ * The worker signs with an SM2 key (the default algorithm) and the API's key ring also holds a retired Ed25519 key, as
+ * after the switch from Ed25519 to SM2: certificates issued before it keep verifying.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCertificateActivities } from '../../activities/certificates';
 import { freightCompanyExample } from '../../api/schemas/examples';
 import type { CertificateSummary } from '../../domain/types';
-import { verifyCertificateSignature } from '../../infra/signing/certificate-signer';
+import { CertificateSigner, PublicKeyRing, canonicalJson, verifyCertificateSignature } from '../../infra/signing/certificate-signer';
+import { sm2Verify } from '../../infra/signing/sm2';
+import { verifyOffline } from '../../scripts/verify-certificate';
 import { startApi, token, type ApiHarness } from '../helpers/api-harness';
-import { service, testSigner, waitFor } from '../helpers/harness';
+import { service, waitFor } from '../helpers/harness';
+
+// Keys of this file: the current SM2 key the worker signs with, and the Ed25519 key certificates were signed with
+// before the switch, now retired (its public key in the retired keys' folder, as docs/operations.md says).
+const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'onestop-verify-keys-'));
+const sm2Signer = CertificateSigner.fromFile(path.join(keyDir, 'sm2.pem'), 'verify-sm2-1', true, { algorithm: 'SM2-SM3' });
+const ed25519Signer = CertificateSigner.fromFile(path.join(keyDir, 'ed25519.pem'), 'verify-ed-1', true, { algorithm: 'Ed25519' });
+fs.mkdirSync(path.join(keyDir, 'retired'));
+fs.writeFileSync(path.join(keyDir, 'retired', 'verify-ed-1.pem'), ed25519Signer.publicKeyPem);
 
 let api: ApiHarness;
 const portal = token('portal', undefined, `portal-verify-${randomUUID().slice(0, 6)}`);
@@ -34,7 +50,7 @@ let vehicleCert: Cert;
 const example = freightCompanyExample();
 
 beforeAll(async () => {
-  api = await startApi();
+  api = await startApi({ signer: sm2Signer, publicKeys: new PublicKeyRing(sm2Signer.keyId, sm2Signer.publicKeyPem, path.join(keyDir, 'retired')) });
   const submitted = await api.call('POST', '/cases', { token: portal, body: example, headers: { 'Idempotency-Key': `verify-${randomUUID()}` } });
   expect(submitted.status).toBe(201);
   caseNo = submitted.body.caseNo;
@@ -60,6 +76,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api?.close();
+  fs.rmSync(keyDir, { recursive: true, force: true });
 });
 
 describe('certificate verification by code', () => {
@@ -86,6 +103,7 @@ describe('certificate verification by code', () => {
         validUntil: signed.validUntil,
         issuedAt: signed.issuedAt,
         keyId: signed.keyId,
+        signatureAlgorithm: 'SM2-SM3',
         fields: {
           'applicant.name': example.form.applicant.name,
           'applicant.address': example.form.applicant.address,
@@ -112,6 +130,46 @@ describe('certificate verification by code', () => {
     expect(pem).toMatch(/BEGIN PUBLIC KEY/);
     expect(verifyCertificateSignature(permit.payload, permit.signature, pem)).toBe(true);
     expect(verifyCertificateSignature(permit.payload.replace('"subject":"case"', '"subject":"casf"'), permit.signature, pem)).toBe(false);
+  });
+
+  it('a case completed with SM2 is signed SM2 over SM3, names it, and verifies independently and offline', async () => {
+    const cert = (await api.call('GET', `/certificates/${permit.no}`, { token: portal })).body;
+    expect(cert.signatureAlgorithm).toBe('SM2-SM3');
+    expect(cert.keyId).toBe('verify-sm2-1');
+    expect(JSON.parse(permit.payload)).toMatchObject({ alg: 'SM2-SM3', keyId: 'verify-sm2-1' });
+    const key = await api.call('GET', '/certificates/public-key');
+    expect(key.headers.get('x-key-algorithm')).toBe('SM2-SM3');
+    // sm-crypto, with the default identifier, over the payload's UTF-8 bytes.
+    expect(sm2Verify(Buffer.from(permit.payload, 'utf8'), Buffer.from(permit.signature, 'base64'), Buffer.from(sm2PublicPointOf(key.body as string), 'hex'))).toBe(true);
+    expect(verifyOffline({ payload: cert.payload, signature: cert.signature, statedAlgorithm: cert.signatureAlgorithm, statedKeyId: cert.keyId }, key.body as string).valid).toBe(true);
+  });
+
+  it('Ed25519 certificates issued before the switch to SM2 still verify, through the retired key', async () => {
+    const rows = (await sql('select * from certificate where no = ?', [permit.no])) as Record<string, unknown>[];
+    const before = rows[0]!;
+    // The same certificate as the Ed25519 key signed it before SM2 (and before `alg` and verification codes existed).
+    const legacyBody = { ...JSON.parse(permit.payload), keyId: ed25519Signer.keyId };
+    delete legacyBody.alg;
+    delete legacyBody.verificationCode;
+    const legacyPayload = canonicalJson(legacyBody);
+    try {
+      await sql('update certificate set payload = ?, signature = ?, key_id = ? where no = ?', [legacyPayload, ed25519Signer.sign(legacyPayload), ed25519Signer.keyId, permit.no]);
+      const byCode = await api.call('GET', `/certificates/verify/${permit.verificationCode}`);
+      expect(byCode.body).toMatchObject({ status: 'valid', signatureValid: true, certificate: { keyId: 'verify-ed-1', signatureAlgorithm: 'Ed25519' } });
+      expect((await api.call('GET', `/certificates/${permit.no}/verify`)).body.status).toBe('valid');
+      const cert = (await api.call('GET', `/certificates/${permit.no}`, { token: portal })).body;
+      expect(cert.signatureAlgorithm).toBe('Ed25519');
+      const oldKey = await api.call('GET', '/certificates/public-key?keyId=verify-ed-1');
+      expect(oldKey.headers.get('x-key-algorithm')).toBe('Ed25519');
+      expect(verifyCertificateSignature(cert.payload, cert.signature, oldKey.body as string)).toBe(true);
+      // Claiming SM2 in a payload the Ed25519 key signed is a lie the signature cannot carry.
+      const lying = canonicalJson({ ...legacyBody, alg: 'SM2-SM3' });
+      await sql('update certificate set payload = ?, signature = ? where no = ?', [lying, ed25519Signer.sign(lying), permit.no]);
+      expect((await api.call('GET', `/certificates/verify/${permit.verificationCode}`)).body.status).toBe('tampered');
+    } finally {
+      await sql('update certificate set payload = ?, signature = ?, key_id = ? where no = ?', [before.payload, before.signature, before.key_id, permit.no]);
+    }
+    expect((await api.call('GET', `/certificates/verify/${permit.verificationCode}`)).body.status).toBe('valid');
   });
 
   it('the number route answers the status only: no holder, no fields', async () => {
@@ -173,7 +231,7 @@ describe('certificate verification by code', () => {
 
 describe('idempotent issuance', () => {
   const issue = (issuedAtMs: number): Promise<CertificateSummary[]> =>
-    new MockActivityEnvironment().run(createCertificateActivities({ orm: api.orm, signer: testSigner() }).issueCertificates, {
+    new MockActivityEnvironment().run(createCertificateActivities({ orm: api.orm, signer: sm2Signer }).issueCertificates, {
       caseNo,
       certificates: service('FREIGHTCO').certificates,
       issuedAtMs,
@@ -206,3 +264,9 @@ describe('idempotent issuance', () => {
     }
   });
 });
+
+/** The uncompressed point (hex) of an SM2 public key PEM, as sm-crypto takes it. */
+function sm2PublicPointOf(pem: string): string {
+  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  return der.subarray(der.length - 65).toString('hex');
+}
