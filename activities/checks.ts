@@ -10,6 +10,7 @@ import { ageOn } from '../domain/identifiers';
 import type { FreightCompanyForm, SchoolBusForm, OversizeCargoForm } from '../domain/forms';
 import { runOversizeChecks, type OversizeReferenceData } from '../domain/oversize';
 import type { AutomaticCheckKind, AutomaticCheckResult } from '../domain/types';
+import { storeCheckReport, storedReportRef } from '../infra/repositories/check-reports';
 import { findCaseForm } from '../infra/repositories/cases';
 import { findCompany, findPersonForChecks, findVehicle, roadRestrictionsOn } from '../infra/repositories/reference-data';
 import { classifyAll, isDatabaseError } from './errors';
@@ -195,14 +196,19 @@ export function createCheckActivities(deps: { orm: MikroORM }) {
     async runAutomaticCheck(input: { caseNo: string; check: AutomaticCheckKind; stepId: string }): Promise<AutomaticCheckResult> {
       const run = checks[input.check];
       if (!run) throw ApplicationFailure.nonRetryable(`unknown automatic check ${input.check}`, 'InvalidServiceDefinition');
+      const em = deps.orm.em.fork();
+      let result: AutomaticCheckResult;
       try {
-        return await run(deps.orm.em.fork(), input.caseNo, shanghaiDate(Date.now()));
+        result = await run(em, input.caseNo, shanghaiDate(Date.now()));
       } catch (err) {
         // The database's errors are classified by the wrapper (transient ones retry). Anything else was thrown by the
         // check on this application's data: it would throw again on every attempt, so a person reviews instead.
         if (err instanceof ApplicationFailure || isDatabaseError(err)) throw err;
-        return unevaluable(err);
+        result = unevaluable(err);
       }
+      // The report (drivers, plates, records) stays in PostgreSQL; the workflow's history gets a reference to it.
+      await storeCheckReport(em, input.caseNo, input.stepId, result.report);
+      return { ...result, report: storedReportRef(input.stepId) };
     },
   });
 }

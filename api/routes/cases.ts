@@ -18,6 +18,7 @@ import { casePurpose, maskPersonalData, maskSteps, personalSubjects, seesPersona
 import { caseEvents, findCaseForCaller, listCasesForCaller, recordEvaluation, type VisibleCase } from '../../infra/repositories/cases';
 import { certificatesOfCase, isoDay } from '../../infra/repositories/certificates';
 import { latestTaskOfStep, latestTaskPerStep, type ReviewTask } from '../../infra/repositories/review-tasks';
+import { loadCheckReports } from '../../infra/repositories/check-reports';
 import { hasAccessCode, hashAccessCode, liveStepView, newAccessCode, stepsFromRecords, storeAccessCodeOnce } from '../../infra/repositories/tracking';
 import { TERMINAL_STATUSES, type CaseState, type CaseStatus } from '../../domain/types';
 import { caseStateQuery, reviewDecisionSignal, supplementSignal, withdrawSignal } from '../../workflows/definitions';
@@ -198,12 +199,14 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
       const clear = seesPersonalData(relation);
       const wantLive = query.live === 'true' && !TERMINAL_STATUSES.includes(row.status as CaseStatus);
       const live = wantLive ? await liveState(params.caseNo).catch(() => undefined) : undefined;
-      const [certificates, events, tasks] = await Promise.all([
+      const [certificates, events, tasks, reports] = await Promise.all([
         certificatesOfCase(em.fork(), params.caseNo),
         caseEvents(em.fork(), params.caseNo),
         live ? Promise.resolve([] as ReviewTask[]) : latestTaskPerStep(em.fork(), params.caseNo),
+        // Check reports name drivers and plates: loaded only for callers who see personal data (masked views drop them).
+        clear ? loadCheckReports(em.fork(), params.caseNo) : Promise.resolve(new Map<string, Record<string, unknown>>()),
       ]);
-      const steps = live ? live.steps.map(liveStepView) : stepsFromRecords(deps.catalog.get(row.serviceCode), events, tasks);
+      const steps = live ? live.steps.map((s) => liveStepView(s, reports)) : stepsFromRecords(deps.catalog.get(row.serviceCode), events, tasks, reports);
       const lastNotice = [...events].reverse().find((e) => e.type === 'supplement_requested');
       // The submitted form: for the portal and the deciding reviewers, never for ops (they support the process, not the
       // applicant's data). Logged before it leaves.

@@ -1,4 +1,5 @@
 /** The departments' review queues: each reviewer sees only their own department's tasks, by deadline. */
+import { loadCheckReports, refersToStoredReport, resolveReport } from '../../infra/repositories/check-reports';
 import { z } from '../schemas/zod';
 import { formatShanghai, shanghaiDate, type WorkingDayCalendar } from '../../domain/calendar';
 import type { DecisionKind, ServiceDefinition } from '../../domain/types';
@@ -82,7 +83,11 @@ export function reviewRoutes(t: RouteTable, deps: ApiDeps): void {
     handler: async ({ params, principal }) => {
       const task = await findTaskForReviewer(deps.orm.em.fork(), params.taskId, principal!);
       if (!task) throw notFound(`task ${params.taskId}`);
-      return { status: 200, body: { ...toTask(task, deps), automaticReport: task.automaticReport ?? null } };
+      // The task keeps the check's verdict and reasons; its full report lives in PostgreSQL, not in the workflow history.
+      const check = task.automaticReport as (Record<string, unknown> & { report?: unknown }) | null;
+      const automaticReport =
+        check && refersToStoredReport(check.report) ? { ...check, report: resolveReport(check.report, await loadCheckReports(deps.orm.em.fork(), task.caseNo)) } : (check ?? null);
+      return { status: 200, body: { ...toTask(task, deps), automaticReport } };
     },
   });
 

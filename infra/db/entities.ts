@@ -162,6 +162,22 @@ export const ArchivedApplication = defineEntity({
   indexes: [{ properties: ['applicantKey', 'archivedAt'] }],
 });
 
+/**
+ * The full report of an automatic check (for the oversize pre-review: the 21 checks), which names drivers, plates and
+ * records. Kept here, not in Temporal's history: the workflow carries only the verdict, the reasons and a reference.
+ * One per case and step (a re-run replaces it).
+ */
+export const AutomaticCheckReport = defineEntity({
+  name: 'AutomaticCheckReport',
+  tableName: 'automatic_check_report',
+  properties: (p) => ({
+    caseNo: p.string().length(64).primary(),
+    stepId: p.string().length(48).primary(),
+    report: p.json<Record<string, unknown>>(),
+    createdAt: p.datetime(),
+  }),
+});
+
 /** A registered portal (the citizen portal, a city app): where its callbacks may go and the secret that signs them. */
 export const PortalClient = defineEntity({
   name: 'PortalClient',
@@ -301,6 +317,7 @@ export const allEntities = [
   ArchivedApplication,
   PortalClient,
   PersonalDataAccess,
+  AutomaticCheckReport,
   Company,
   Person,
   Vehicle,

@@ -7,6 +7,7 @@
  * (see case-view.ts for the rules); every case route goes through them. The reads for the workflow's own activities
  * (`findCaseForm`, `findWebhookTarget`) are not scoped: the case's own workflow is the caller.
  */
+import { deleteCheckReports } from './check-reports';
 import { LockMode } from '@mikro-orm/core';
 import { raw, type EntityManager } from '@mikro-orm/postgresql';
 import { maskSubjectKey } from '../../domain/masking';
@@ -358,9 +359,10 @@ export async function purgeRetentionBatch(em: EntityManager, b: RetentionBatch):
       await tx.nativeUpdate(
         OneStopCase,
         { caseNo: c.caseNo },
-        { form: marker, applicantName: '', applicantKey: maskSubjectKey(c.applicantKey), applicantSubject: null, webhookUrl: null, evaluationComment: null },
+        { form: marker, applicantName: '', applicantKey: maskSubjectKey(c.applicantKey), applicantSubject: null, webhookUrl: null, evaluationComment: null, accessCodeHash: null },
       );
     }
+    await deleteCheckReports(tx, cases.map((c) => c.caseNo));
     const archived = await tx.find(ArchivedApplication, { archivedAt: { $lt: b.archiveCutoff } }, { fields: ['id'], orderBy: { id: 'asc' }, limit: b.batchSize });
     const archivedDeleted = archived.length ? await tx.nativeDelete(ArchivedApplication, { id: { $in: archived.map((a) => a.id) } }) : 0;
     return { casesPurged: cases.length, archivedDeleted, more: cases.length === b.batchSize || archived.length === b.batchSize };

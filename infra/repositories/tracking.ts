@@ -14,6 +14,7 @@
  * `stepsFromRecords` rebuilds a case's steps from the audit log and the review tasks, in the shape of the workflow's
  * live steps (the case view and the tracking view share it).
  */
+import { resolveReport } from './check-reports';
 import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatShanghai } from '../../domain/calendar';
@@ -157,7 +158,7 @@ export interface StepView {
 }
 
 /** A live step (the workflow's query) in the view's shape: the internal clock fields stay inside. */
-export function liveStepView(s: StepState): StepView {
+export function liveStepView(s: StepState, reports: Map<string, Record<string, unknown>> = new Map()): StepView {
   return {
     id: s.id,
     name: s.name,
@@ -176,7 +177,7 @@ export function liveStepView(s: StepState): StepView {
       at: d.at,
       ...(d.ignoredReason ? { ignoredReason: d.ignoredReason } : {}),
     })),
-    ...(s.check ? { check: { verdict: s.check.verdict, hardRefusal: s.check.hardRefusal, reasons: s.check.reasons, report: s.check.report } } : {}),
+    ...(s.check ? { check: { verdict: s.check.verdict, hardRefusal: s.check.hardRefusal, reasons: s.check.reasons, report: resolveReport(s.check.report, reports) } } : {}),
   };
 }
 
@@ -193,6 +194,8 @@ export function stepsFromRecords(
   def: ServiceDefinition | undefined,
   events: { type: string; payload: Record<string, unknown>; at: Date | string; actor?: string | null }[],
   tasks: ReviewTask[],
+  /** Stored check reports by step (infra/repositories/check-reports.ts), for records that refer to them. */
+  reports: Map<string, Record<string, unknown>> = new Map(),
 ): StepView[] {
   const defs = new Map((def?.review.steps ?? []).map((s) => [s.id, s]));
   const fresh = (id: string): StepView => {
@@ -248,7 +251,7 @@ export function stepsFromRecords(
         const verdict = String(e.payload.verdict);
         const hardRefusal = e.payload.hardRefusal === true;
         const reasons = Array.isArray(e.payload.reasons) ? (e.payload.reasons as string[]) : [];
-        s.check = { verdict, hardRefusal, reasons, report: (e.payload.report ?? {}) as Record<string, unknown> };
+        s.check = { verdict, hardRefusal, reasons, report: resolveReport(e.payload.report, reports) };
         s.round = Math.max(s.round, 1);
         s.decisions.push(system('automatic', reasons.join('; ') || 'all checks passed', at));
         const allPass = verdict === 'pass';

@@ -10,6 +10,7 @@ import type { CaseOutcome, Department, ReviewDecision } from '../../domain/types
 import { verifyCertificateSignature } from '../../infra/signing/certificate-signer';
 import { caseStateQuery, reviewDecisionSignal, supplementSignal, withdrawSignal } from '../../workflows/definitions';
 import { freightCompanyApplication, oversizeCargoApplication, schoolBusApplication } from '../fixtures/applications';
+import { loadCheckReports, storedReportRef } from '../../infra/repositories/check-reports';
 import { humanReviewOrder } from '../../infra/services/catalog';
 import { calendar, service, connectTestEnv, waitForRows, makeWorker, openStep, openTestOrm, submit, testSigner, uniqueQueue, waitForState } from '../helpers/harness';
 
@@ -34,6 +35,7 @@ afterAll(async () => {
 });
 
 const deps = () => ({ orm, client: env.client, taskQueue });
+const storedReport = async (caseNo: string, stepId: string) => (await loadCheckReports(orm.em.fork(), caseNo)).get(stepId);
 
 function decision(stepId: string, department: Department, d: ReviewDecision['decision'] = 'approve', extra: Partial<ReviewDecision> = {}): ReviewDecision {
   return { decisionId: randomUUID(), stepId, department, decision: d, comment: `${d} by ${department}`, reviewer: `${department}-reviewer`, ...extra };
@@ -190,8 +192,11 @@ describe('oversize cargo transport', () => {
     expect(outcome.certificates.map((c) => c.type).sort()).toEqual(['over-limit-transport-permit', 'temporary-pass-plate', 'urban-road-approval']);
     const state = await handle.query(caseStateQuery);
     const prereview = state.steps.find((s) => s.id === 'prereview')!;
-    expect(prereview.check?.report).toMatchObject({ category: 'I', statutoryLimitWorkingDays: 2, allPass: true });
-    expect((prereview.check?.report as { results: unknown[] }).results).toHaveLength(21);
+    // The workflow carries the verdict and a reference; the report itself is in PostgreSQL, out of the history.
+    expect(prereview.check).toMatchObject({ verdict: 'pass', report: storedReportRef('prereview') });
+    const report = await storedReport(caseNo, 'prereview');
+    expect(report).toMatchObject({ category: 'I', statutoryLimitWorkingDays: 2, allPass: true });
+    expect((report as { results: unknown[] }).results).toHaveLength(21);
   });
 
   it('divisible cargo is refused automatically, with the reason, without a person', async () => {
@@ -213,7 +218,7 @@ describe('oversize cargo transport', () => {
     const handle = env.client.workflow.getHandle(caseNo);
     const s = await waitForState(handle, (x) => ['highway-review', 'urban-roads-review', 'police-pass'].every((id) => openStep(id)(x)));
     const report = s.steps.find((x) => x.id === 'prereview')!.check!;
-    expect(report.report).toMatchObject({ category: 'III', statutoryLimitWorkingDays: 15 });
+    expect(await storedReport(caseNo, 'prereview')).toMatchObject({ category: 'III', statutoryLimitWorkingDays: 15 });
     expect(report.reasons.join('\n')).toMatch(/R2/);
     // Category III: each department's step gets the statutory 15 working days, not the definition's 2.
     for (const id of ['highway-review', 'urban-roads-review', 'police-pass']) {

@@ -16,6 +16,7 @@ import { isEncrypted } from '../../infra/temporal/codec';
 import { caseStateQuery, reviewDecisionSignal } from '../../workflows/definitions';
 import { schoolBusApplication } from '../fixtures/applications';
 import { CODEC_UI_ORIGIN, startApi, token, type ApiHarness } from '../helpers/api-harness';
+import { payloadsOf, textOf } from '../helpers/history';
 import { connectTestEnv, makeWorker, openStep, openTestOrm, plainClient, service, submit, testCodec, uniqueQueue, waitForState } from '../helpers/harness';
 
 // Everything personal the school-bus example carries (api/schemas/examples.ts, seeded in infra/db/seed.ts).
@@ -28,26 +29,6 @@ const PERSONAL = {
   'driver ID number': DEMO.drivers.schoolBus.idCard,
   plate: DEMO.vehicles.schoolBus,
 };
-
-/** Every string and every byte field (as UTF-8) of a history: where clear text would be, whatever field holds it. */
-function textOf(value: unknown, out: string[] = []): string[] {
-  if (typeof value === 'string') out.push(value);
-  else if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
-  else if (Array.isArray(value)) for (const v of value) textOf(v, out);
-  else if (value && typeof value === 'object') for (const v of Object.values(value)) textOf(v, out);
-  return out;
-}
-
-/** Every payload in a history (objects with byte-valued metadata and data). */
-function payloadsOf(value: unknown, out: Payload[] = []): Payload[] {
-  if (Array.isArray(value)) for (const v of value) payloadsOf(v, out);
-  else if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    const o = value as Payload;
-    if (o.metadata && o.metadata.encoding instanceof Uint8Array) out.push(o);
-    else for (const v of Object.values(value)) payloadsOf(v, out);
-  }
-  return out;
-}
 
 const b64 = (b?: Uint8Array | null) => Buffer.from(b ?? []).toString('base64');
 const asJson = (p: Payload) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(p.data) });
