@@ -14,6 +14,7 @@ import { noStore, rateLimiters, securityHeaders, type RateLimitOptions } from '.
 import { errorHandler, notFoundHandler } from './http/errors';
 import type { Logger } from '../infra/logging';
 import { logCaseParam, requestLogging } from '../infra/logging/http';
+import { httpTracing } from '../infra/tracing/http';
 import { createMetricsApp } from './http/metrics';
 import { RouteTable, type DeclaredRoute } from './http/route';
 import { attentionRoutes } from './routes/attention';
@@ -50,7 +51,9 @@ export function createApp(
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   if (http.trustProxyHops) app.set('trust proxy', http.trustProxyHops);
-  // First: every response, a rate-limited or refused one too, carries its X-Request-Id, and every line its context.
+  // First: a span per request (a no-op without tracing), then its X-Request-Id on every response, a rate-limited or
+  // refused one too, and its context (with the trace id) on every log line.
+  app.use(httpTracing());
   app.use(requestLogging({ logger: http.logger }));
   app.use(securityHeaders({ production: http.production ?? false }));
   app.use(deps.metrics.middleware());

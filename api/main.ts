@@ -9,6 +9,7 @@ import { assertApiSecrets, loadConfig } from '../infra/config';
 import { openOrm } from '../infra/db/orm';
 import { fatal } from '../infra/process';
 import { createLogger, errorSummary } from '../infra/logging';
+import { startTracing } from '../infra/tracing';
 import { loadServiceCatalog } from '../infra/services/catalog';
 import { ensureDevSigningKeys, PublicKeyRing } from '../infra/signing/certificate-signer';
 import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec';
@@ -20,6 +21,8 @@ import { HttpMetrics } from './http/metrics';
 
 // JSON lines on stdout (logs/api.log under `npm start`, the container log in production); pretty on a terminal.
 const logger = createLogger({ service: 'api' });
+// Before any connection: the Temporal client's interceptors find the provider. Off (undefined) without OTEL_* export.
+const tracing = startTracing({ service: 'onestop-api' });
 
 async function main(): Promise<void> {
   // Before anything else: in production, no start on a missing, published or short token secret (one line).
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
     logger.info(`${signal} received, finishing open requests`);
     metricsServer.close();
     server.close(() => {
-      void Promise.allSettled([orm.close(), client.connection.close()]).then(() => {
+      void Promise.allSettled([orm.close(), client.connection.close(), tracing?.shutdown()]).then(() => {
         logger.info('api stopped');
         process.exit(0);
       });

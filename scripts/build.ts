@@ -72,7 +72,10 @@ async function bundle(): Promise<number> {
   if (!fs.existsSync(workflowsPath)) throw new BuildError(`${rel(workflowsPath)} not found`);
   // The failure converter runs inside the workflow sandbox too: the bundle must carry it (infra/temporal/codec.ts).
   const failureConverterPath = path.join(ROOT, 'infra', 'temporal', 'failure-converter.ts');
-  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') });
+  // The worker's workflow interceptor modules (OpenTelemetry): a pre-built bundle carries them, the worker cannot add them.
+  const workflowInterceptorModules = [path.join(ROOT, 'workflows', 'otel-interceptors.ts')];
+  for (const m of workflowInterceptorModules) if (!fs.existsSync(m)) throw new BuildError(`${rel(m)} not found`);
+  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, workflowInterceptorModules, logger: new DefaultLogger('WARN') });
   fs.writeFileSync(BUNDLE, code);
   return Buffer.byteLength(code);
 }

@@ -16,9 +16,12 @@ import { ensureSchedules } from './schedules';
 import { fatal } from '../infra/process';
 import { createLogger } from '../infra/logging';
 import { temporalLogger } from '../infra/logging/temporal';
+import { startTracing } from '../infra/tracing';
 
 // JSON lines on stdout (logs/worker.log under `npm start`, the container log in production); pretty on a terminal.
 const logger = createLogger({ service: 'worker' });
+// Off (undefined) without OTEL_* export: then the workflows' spans are dropped at the sink.
+const tracing = startTracing({ service: 'onestop-worker' });
 
 async function main(): Promise<void> {
   const cfg = loadConfig();
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
     tuning: cfg.worker,
     dataConverter: payloadDataConverter(codec),
     metrics,
+    ...(tracing ? { tracing } : {}),
   });
 
   await ensureSchedules(cfg, payloadDataConverter(codec), (line) => logger.info(line));
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
     health.close();
     await connection.close();
     await orm.close();
+    await tracing?.shutdown(); // the last spans are flushed
     logger.info('worker stopped');
   }
 }

@@ -5,9 +5,11 @@
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { toClientOptions } from '@temporalio/envconfig';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
 import type { TemporalConfig } from '../config';
 import { LogContextClientInterceptor } from '../logging/temporal';
+import { CaseTraceClientInterceptor } from '../tracing/temporal';
 
 /**
  * The connection options the CLI would use for this profile (envconfig's own mapping: TLS when the profile has a
@@ -41,8 +43,10 @@ export async function connectClient(cfg: TemporalConfig, dataConverter?: DataCon
     connection,
     namespace: cfg.namespace,
     ...(dataConverter ? { dataConverter } : {}),
-    // The case, workflow and run a request starts or signals go into its log lines (a no-op outside a request).
-    interceptors: { workflow: [new LogContextClientInterceptor()] },
+    // In this order: the case, workflow and run a request starts or signals go into its log lines (a no-op outside a
+    // request); the case's trace is opened (start) or joined (signal); Temporal's interceptor carries the trace
+    // context in the headers. Without a tracer provider (tracing off) the last two cost next to nothing.
+    interceptors: { workflow: [new LogContextClientInterceptor(), new CaseTraceClientInterceptor(), new OpenTelemetryWorkflowClientInterceptor()] },
   });
 }
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../worker/create-worker';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH, workflowTracingSinks } from '../../worker/create-worker';
 
 const dir = path.resolve(__dirname, '../replay/histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -34,5 +34,6 @@ it.each(files)('replays %s against the current workflow code', async (file) => {
   const recorded = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { workflowId: string; history: unknown };
   const history = temporal.api.history.v1.History.fromObject(recorded.history as Record<string, unknown>);
   expect(history.events?.length).toBeGreaterThan(20);
-  await Worker.runReplayHistory({ workflowsPath: require.resolve(WORKFLOWS_PATH) }, history, recorded.workflowId);
+  // With the worker's workflow interceptor modules (OpenTelemetry): they add headers and spans, never commands.
+  await Worker.runReplayHistory({ workflowsPath: require.resolve(WORKFLOWS_PATH), interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }, sinks: workflowTracingSinks() }, history, recorded.workflowId);
 });
