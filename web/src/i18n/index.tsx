@@ -21,6 +21,9 @@ const merged: Record<Lang, Record<string, string>> = {
   en: Object.assign({}, ...tables.map((t) => t.en)) as Record<string, string>,
 };
 
+/** Whether a key exists (for codes from the API that may be newer than the app). */
+export const hasMessage = (key: string): key is MessageKey => key in merged.zh;
+
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 interface I18n {

@@ -87,10 +87,20 @@ export function AutomaticReport({ check }: { check: StepCheck }) {
               columns={[
                 { title: 'ID', dataIndex: 'id', width: 56 },
                 { title: t('case.report.category'), dataIndex: 'category', width: 80, render: (c: Check['category']) => t(`category.${c}`) },
-                { title: t('case.report.check'), key: 'title', render: (_: unknown, c) => (lang === 'zh' ? c.titleZh : c.title) },
+                { title: t('case.report.check'), key: 'title', width: 200, render: (_: unknown, c) => (lang === 'zh' ? c.titleZh : c.title) },
                 { title: t('case.report.verdict'), dataIndex: 'verdict', width: 110, render: (v: Check['verdict']) => <VerdictTag verdict={v} t={t} /> },
-                { title: t('case.report.explanation'), dataIndex: 'explanation' },
-                { title: t('case.report.source'), dataIndex: 'source', width: 160 },
+                {
+                  title: t('case.report.explanation'),
+                  key: 'explanation',
+                  render: (_: unknown, c) => (
+                    <>
+                      <div>{c.explanation}</div>
+                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                        {t('case.report.source')}: {c.source}
+                      </Typography.Text>
+                    </>
+                  ),
+                },
               ]}
             />
           )}

@@ -12,7 +12,7 @@ import { DEPARTMENT_NAMES, type Department } from '../../../../domain/types';
 import { ErrorAlert, Loading, usePageTitle } from '../../components/Feedback';
 import { useCatalogue } from '../../catalogue';
 import { formatInstant } from '../../format';
-import { useBilingual, useI18n } from '../../i18n';
+import { hasMessage, useBilingual, useI18n, type MessageKey } from '../../i18n';
 import { useSession } from '../../session';
 import { TONE } from '../../components/tones';
 import { temporalWorkflowUrl, useUiConfig } from '../../ui-config';
@@ -90,14 +90,25 @@ export function CasePage() {
     return () => window.clearTimeout(timer);
   }, [load]);
 
-  if (error !== null && !view) return <ErrorAlert error={error} onRetry={load} />;
-  if (!view) return <Loading />;
+  if (!view) {
+    return (
+      <>
+        <Typography.Title level={1} style={{ fontSize: 22 }}>
+          {t('case.title', { caseNo })}
+        </Typography.Title>
+        {error !== null ? <ErrorAlert error={error} onRetry={load} /> : <Loading />}
+        <Link to="/workbench">← {t('case.backToQueue')}</Link>
+      </>
+    );
+  }
 
   const service = catalogue.get(view.service);
   const stepName = (s: Step) => name(s.name, s.id);
   const temporalUrl = temporalWorkflowUrl(ui.config, view.caseNo);
   const form = view.form as ({ [key: string]: Json } & { scenarioAnswers?: Record<string, string>; materials?: { material: string; reference: string }[] }) | undefined;
   const checks = view.steps.filter((s) => s.check);
+  // Event types the app knows get a label; a new one shows as its code rather than nothing.
+  const eventLabel = (type: string) => (hasMessage(`event.${type}`) ? t(`event.${type}` as MessageKey) : type);
 
   return (
     <>
@@ -281,7 +292,7 @@ export function CasePage() {
             key: e.seq,
             children: (
               <>
-                <Typography.Text type="secondary">{formatInstant(e.at)}</Typography.Text> <strong>{e.type}</strong>
+                <Typography.Text type="secondary">{formatInstant(e.at)}</Typography.Text> <strong>{eventLabel(e.type)}</strong>
                 {e.actor && <> · {e.actor}</>}
                 {e.detail && <div>{e.detail}</div>}
               </>

@@ -5,7 +5,7 @@
  * submit button sends, the confirmation dialog takes the focus and gives it back.
  */
 import { Alert, App as AntApp, Button, Form, Input, Radio, Select, Space, Typography } from 'antd';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { useErrorText } from '../../components/Feedback';
 import { useBilingual, useT } from '../../i18n';
@@ -42,6 +42,17 @@ export function DecisionPanel({
   const kind = Form.useWatch('kind', form);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const formBox = useRef<HTMLDivElement>(null);
+  const justClaimed = useRef(false);
+  const holding = task.status === 'open' && task.claimedBy === me;
+
+  // After the claim the button that had the focus is gone: the focus goes to the first decision, not to <body>.
+  useEffect(() => {
+    if (holding && justClaimed.current) {
+      justClaimed.current = false;
+      formBox.current?.querySelector<HTMLInputElement>('input[type=radio]:checked, input[type=radio]')?.focus();
+    }
+  }, [holding]);
 
   const claim = async (action: 'claim' | 'release') => {
     setBusy(true);
@@ -49,6 +60,7 @@ export function DecisionPanel({
     try {
       const path = action === 'claim' ? '/api/v1/reviews/{taskId}/claim' : '/api/v1/reviews/{taskId}/release';
       await unwrap(api.POST(path, { params: { path: { taskId: task.taskId } } }));
+      justClaimed.current = action === 'claim';
       void message.success(t(action === 'claim' ? 'queue.claimed' : 'queue.released', { task: task.caseNo }));
       onChanged();
     } catch (err) {
@@ -116,95 +128,97 @@ export function DecisionPanel({
   };
 
   return (
-    <Form<Values>
-      form={form}
-      layout="vertical"
-      initialValues={{ kind: task.allowedDecisions[0], missing: [{}] }}
-      onFinish={confirm}
-      data-testid="decision-form"
-      aria-label={t('decide.title')}
-    >
-      {error && <Alert type="error" role="alert" showIcon message={error} style={{ marginBottom: 12 }} />}
-      {/* required={false}: antd would put aria-required on the group's <div>, which has no role that allows it. */}
-      <Form.Item name="kind" label={t('decide.kind')} required={false}>
-        <Radio.Group>
-          <Space direction="vertical">
-            {task.allowedDecisions.map((k) => (
-              <Radio key={k} value={k} data-testid={`decision-${k}`}>
-                {t(`decisionKind.${k}`)}
-              </Radio>
-            ))}
-          </Space>
-        </Radio.Group>
-      </Form.Item>
-      {kind === 'reject' ? (
-        <Form.Item name="reasons" label={t('decide.reasons')} rules={[{ required: true, whitespace: true, message: t('decide.commentRequired') }]}>
-          <Input.TextArea rows={4} maxLength={2000} showCount />
+    <div ref={formBox}>
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        initialValues={{ kind: task.allowedDecisions[0], missing: [{}] }}
+        onFinish={confirm}
+        data-testid="decision-form"
+        aria-label={t('decide.title')}
+      >
+        {error && <Alert type="error" role="alert" showIcon message={error} style={{ marginBottom: 12 }} />}
+        {/* required={false}: antd would put aria-required on the group's <div>, which has no role that allows it. */}
+        <Form.Item name="kind" label={t('decide.kind')} required={false}>
+          <Radio.Group>
+            <Space direction="vertical">
+              {task.allowedDecisions.map((k) => (
+                <Radio key={k} value={k} data-testid={`decision-${k}`}>
+                  {t(`decisionKind.${k}`)}
+                </Radio>
+              ))}
+            </Space>
+          </Radio.Group>
         </Form.Item>
-      ) : (
-        <Form.Item name="comment" label={t('decide.comment')}>
-          <Input.TextArea rows={3} maxLength={2000} placeholder={kind === 'approve' ? t('decide.defaultApprove') : undefined} />
-        </Form.Item>
-      )}
-      {kind === 'request_supplement' && (
-        <fieldset style={{ border: 0, padding: 0, margin: '0 0 16px' }}>
-          <legend style={{ fontSize: 14, fontWeight: 600, marginBottom: 8 }}>{t('decide.missing')}</legend>
-          <Form.List
-            name="missing"
-            rules={[
-              {
-                validator: async (_, rows?: unknown[]) => {
-                  if (!rows || rows.length === 0) throw new Error(t('decide.missingRequired'));
+        {kind === 'reject' ? (
+          <Form.Item name="reasons" label={t('decide.reasons')} rules={[{ required: true, whitespace: true, message: t('decide.commentRequired') }]}>
+            <Input.TextArea rows={4} maxLength={2000} showCount />
+          </Form.Item>
+        ) : (
+          <Form.Item name="comment" label={t('decide.comment')}>
+            <Input.TextArea rows={3} maxLength={2000} placeholder={kind === 'approve' ? t('decide.defaultApprove') : undefined} />
+          </Form.Item>
+        )}
+        {kind === 'request_supplement' && (
+          <fieldset style={{ border: 0, padding: 0, margin: '0 0 16px' }}>
+            <legend style={{ fontSize: 14, fontWeight: 600, marginBottom: 8 }}>{t('decide.missing')}</legend>
+            <Form.List
+              name="missing"
+              rules={[
+                {
+                  validator: async (_, rows?: unknown[]) => {
+                    if (!rows || rows.length === 0) throw new Error(t('decide.missingRequired'));
+                  },
                 },
-              },
-            ]}
-          >
-            {(fields, { add, remove }, { errors }) => (
-              <>
-                {fields.map((field, i) => (
-                  <Space key={field.key} align="start" wrap style={{ display: 'flex', marginBottom: 4 }} data-testid="missing-row">
-                    <Form.Item
-                      name={[field.name, 'material']}
-                      label={`${t('decide.missingMaterial')} ${i + 1}`}
-                      rules={[{ required: true, message: t('decide.missingRequired') }]}
-                      required={false}
-                      style={{ minWidth: 180, marginBottom: 8 }}
-                    >
-                      <Select showSearch optionFilterProp="label" options={materials} style={{ minWidth: 180 }} />
-                    </Form.Item>
-                    <Form.Item
-                      name={[field.name, 'reason']}
-                      label={`${t('decide.missingReason')} ${i + 1}`}
-                      rules={[{ required: true, whitespace: true, message: t('decide.commentRequired') }]}
-                      style={{ minWidth: 180, marginBottom: 8 }}
-                    >
-                      <Input maxLength={500} />
-                    </Form.Item>
-                    <Button onClick={() => remove(field.name)} aria-label={t('decide.removeMissing', { n: i + 1 })} style={{ marginTop: 30 }}>
-                      −
-                    </Button>
-                  </Space>
-                ))}
-                <Button type="dashed" onClick={() => add({})} data-testid="add-missing">
-                  + {t('decide.addMissing')}
-                </Button>
-                <Form.ErrorList errors={errors} />
-              </>
-            )}
-          </Form.List>
-        </fieldset>
-      )}
-      <Space wrap>
-        <Button type="primary" htmlType="submit" loading={busy} data-testid="submit-decision">
-          {t('decide.submit')}
-        </Button>
-        <Button onClick={() => void claim('release')} disabled={busy}>
-          {t('queue.release')}
-        </Button>
-      </Space>
-      <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
-        {task.decisionPath}
-      </Typography.Paragraph>
-    </Form>
+              ]}
+            >
+              {(fields, { add, remove }, { errors }) => (
+                <>
+                  {fields.map((field, i) => (
+                    <Space key={field.key} align="start" wrap style={{ display: 'flex', marginBottom: 4 }} data-testid="missing-row">
+                      <Form.Item
+                        name={[field.name, 'material']}
+                        label={`${t('decide.missingMaterial')} ${i + 1}`}
+                        rules={[{ required: true, message: t('decide.missingRequired') }]}
+                        required={false}
+                        style={{ minWidth: 180, marginBottom: 8 }}
+                      >
+                        <Select showSearch optionFilterProp="label" options={materials} style={{ minWidth: 180 }} />
+                      </Form.Item>
+                      <Form.Item
+                        name={[field.name, 'reason']}
+                        label={`${t('decide.missingReason')} ${i + 1}`}
+                        rules={[{ required: true, whitespace: true, message: t('decide.commentRequired') }]}
+                        style={{ minWidth: 180, marginBottom: 8 }}
+                      >
+                        <Input maxLength={500} />
+                      </Form.Item>
+                      <Button onClick={() => remove(field.name)} aria-label={t('decide.removeMissing', { n: i + 1 })} style={{ marginTop: 30 }}>
+                        −
+                      </Button>
+                    </Space>
+                  ))}
+                  <Button type="dashed" onClick={() => add({})} data-testid="add-missing">
+                    + {t('decide.addMissing')}
+                  </Button>
+                  <Form.ErrorList errors={errors} />
+                </>
+              )}
+            </Form.List>
+          </fieldset>
+        )}
+        <Space wrap>
+          <Button type="primary" htmlType="submit" loading={busy} data-testid="submit-decision">
+            {t('decide.submit')}
+          </Button>
+          <Button onClick={() => void claim('release')} disabled={busy}>
+            {t('queue.release')}
+          </Button>
+        </Space>
+        <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
+          {task.decisionPath}
+        </Typography.Paragraph>
+      </Form>
+    </div>
   );
 }

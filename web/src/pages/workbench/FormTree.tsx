@@ -3,7 +3,7 @@
  * lists of values joined, lists of objects numbered, yes/no for booleans. What the API masked stays masked.
  */
 import { useI18n } from '../../i18n';
-import { fieldLabel, fieldValue } from './form-labels';
+import { byFieldOrder, fieldLabel, fieldValue } from './form-labels';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
@@ -33,7 +33,9 @@ function Value({ value }: { value: Json }) {
 
 export function Tree({ value, exclude = [] }: { value: { [key: string]: Json }; exclude?: string[] }) {
   const { lang } = useI18n();
-  const entries = Object.entries(value).filter(([k]) => !exclude.includes(k));
+  const entries = Object.entries(value)
+    .filter(([k]) => !exclude.includes(k))
+    .sort(([a], [b]) => byFieldOrder(a, b));
   return (
     <dl className="kv-tree" style={{ margin: 0, display: 'grid', gridTemplateColumns: 'minmax(8em, max-content) 1fr', gap: '4px 16px' }}>
       {entries.map(([k, v]) => {

@@ -62,6 +62,14 @@ const VALUES: Record<string, [zh: string, en: string]> = {
   repeated: ['多次通行', 'Repeated trips'],
 };
 
+const ORDER = Object.keys(LABELS);
+/** Known fields in a reading order (applicant first), unknown ones after them: stored JSON does not keep key order. */
+export function byFieldOrder(a: string, b: string): number {
+  const ia = ORDER.indexOf(a);
+  const ib = ORDER.indexOf(b);
+  return (ia < 0 ? ORDER.length : ia) - (ib < 0 ? ORDER.length : ib);
+}
+
 export function fieldLabel(key: string, lang: Lang): string {
   const known = LABELS[key];
   if (known) return lang === 'zh' ? known[0] : known[1];
