@@ -41,6 +41,8 @@ export interface HttpOptions {
   production?: boolean;
   /** The process's logger (api/main.ts): one line per request, and the error handler's lines. Tests may leave it out. */
   logger?: Logger;
+  /** The built web app's folder; default web/dist (WEB_DIST). Tests give their own. */
+  webDist?: string;
 }
 
 export function createApp(
@@ -111,7 +113,7 @@ export function createApp(
   app.get('/docs', (_req, res) => void res.type('html').send(DOCS_PAGE));
   app.get('/docs/init.js', (_req, res) => void res.type('text/javascript').send(DOCS_INIT));
   app.use('/docs/assets', express.static(swaggerUiDist.getAbsoluteFSPath()));
-  webApp(app);
+  webApp(app, http.webDist ?? WEB_DIST);
   app.use(notFoundHandler);
   app.use(errorHandler(http.logger ?? { error: (fields, msg) => deps.log(msg, fields) }));
 
@@ -134,12 +136,12 @@ export const WEB_DIST = path.join(PROJECT_ROOT, 'web', 'dist');
 /** The pages the single-page app answers; anything else stays the API's 404. */
 export const WEB_ROUTES = ['/workbench', '/workbench/*rest', '/track', '/track/*rest', '/verify', '/verify/*rest', '/ops', '/ops/*rest', '/certificates/:no/print'];
 
-function webApp(app: Express): void {
+function webApp(app: Express, dist: string): void {
   app.get('/', (_req, res) => res.redirect(302, '/workbench'));
   // Hashed file names: a new build has new names, so the files may be cached for good.
-  app.use('/assets', express.static(path.join(WEB_DIST, 'assets'), { immutable: true, maxAge: '365d', index: false }));
+  app.use('/assets', express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '365d', index: false }));
   app.get(WEB_ROUTES, (_req, res) => {
-    const index = path.join(WEB_DIST, 'index.html');
+    const index = path.join(dist, 'index.html');
     // Checked per request: `npm run build:web` while the API runs is picked up without a restart.
     if (!fs.existsSync(index)) {
       res.status(503).type('text').send('The web app is not built: run `npm run build:web` (npm start builds it).\n');
