@@ -148,7 +148,7 @@ export function CasePage() {
               </Descriptions.Item>
               {view.pausedWorkingDays > 0 && <Descriptions.Item label={t('case.status')}>{t('case.paused', { n: view.pausedWorkingDays })}</Descriptions.Item>}
               {view.pendingDepartments.length > 0 && (
-                <Descriptions.Item label={t('steps.department')}>{view.pendingDepartments.map((d) => name(DEPARTMENT_NAMES[d])).join(lang === 'zh' ? '、' : ', ')}</Descriptions.Item>
+                <Descriptions.Item label={t('case.pending')}>{view.pendingDepartments.map((d) => name(DEPARTMENT_NAMES[d])).join(lang === 'zh' ? '、' : ', ')}</Descriptions.Item>
               )}
             </Descriptions>
             {view.pausedSince && <Alert style={{ marginTop: 12 }} type="warning" showIcon message={t('case.pausedSince', { at: formatInstant(view.pausedSince) })} />}

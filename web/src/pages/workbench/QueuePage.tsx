@@ -75,6 +75,11 @@ export function QueuePage() {
     );
   }, [status]);
   useEffect(load, [load]);
+  // New tasks arrive as cases move on: read the queue again every 30 s while the page is open and visible.
+  useEffect(() => {
+    const timer = window.setInterval(() => document.visibilityState === 'visible' && load(), 30_000);
+    return () => window.clearInterval(timer);
+  }, [load]);
 
   const act = async (task: Task, action: 'claim' | 'release') => {
     setBusy(task.taskId);
@@ -93,7 +98,7 @@ export function QueuePage() {
 
   const serviceName = (code: string) => name(catalogue.get(code)?.name, code);
   const stepName = (task: Task) => name(catalogue.get(task.service)?.reviewPlan.find((s) => s.id === task.stepId)?.name, task.stepId);
-  const caseLink = (task: Task) => `/workbench/cases/${encodeURIComponent(task.caseNo)}?task=${encodeURIComponent(task.taskId)}`;
+  const caseLink = (task: Task) => `/workbench/cases/${encodeURIComponent(task.caseNo)}`;
 
   const actions = (task: Task) =>
     task.status !== 'open' ? null : (
