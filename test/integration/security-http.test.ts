@@ -5,6 +5,7 @@
  * origins only, refused internal targets, redirects not followed). No traffic leaves the machine: receivers are
  * loopback servers of this test and names resolve through a stub.
  */
+import { fatalMessage } from '../../infra/process';
 import { spawn } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -154,7 +155,7 @@ describe('production start refuses a missing, default or short JWT_SECRET', () =
     const r = await start({ JWT_SECRET: secret, JWT_PUBLIC_KEY_PATH: undefined });
     expect(r.code).not.toBe(0);
     expect(r.stderr.split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain(line);
+    expect(fatalMessage(r.stderr)).toContain(line);
   });
 });
 

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fatalMessage } from '../../infra/process';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -230,14 +231,15 @@ describe('production start without a codec key', () => {
       });
     const missing = run();
     expect(missing.status).toBe(1);
-    expect(missing.stderr.trim()).toMatch(/^(api|worker): PAYLOAD_CODEC_KEY_ID: no key file \S+prod-1\.key [^\n]*PAYLOAD_CODEC_KEYS_DIR[^\n]*$/);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fatalMessage(missing.stderr)).toMatch(/^(api|worker): PAYLOAD_CODEC_KEY_ID: no key file \S+prod-1\.key [^\n]*PAYLOAD_CODEC_KEYS_DIR[^\n]*$/);
     expect(fs.readdirSync(dir)).toEqual([]); // nothing generated in production
 
     const short = randomBytes(16).toString('base64');
     fs.writeFileSync(path.join(dir, 'prod-1.key'), short);
     const tooShort = run();
     expect(tooShort.status).toBe(1);
-    expect(tooShort.stderr.trim()).toMatch(/^(api|worker): PAYLOAD_CODEC_KEYS_DIR: \S+prod-1\.key must hold exactly 32 bytes[^\n]*$/);
+    expect(fatalMessage(tooShort.stderr)).toMatch(/^(api|worker): PAYLOAD_CODEC_KEYS_DIR: \S+prod-1\.key must hold exactly 32 bytes[^\n]*$/);
     expect(tooShort.stderr).not.toContain(short);
   });
 });
