@@ -304,8 +304,9 @@ export function CasePage() {
   );
 }
 
-function Decisions({ step }: { step: Step }) {
+function Decisions({ step, service }: { step: Step; service: Schemas['Service'] | undefined }) {
   const { t } = useI18n();
+  const name = useBilingual();
   if (step.decisions.length === 0) return <>—</>;
   return (
     <ul style={{ margin: 0, paddingLeft: 16 }}>
@@ -317,7 +318,7 @@ function Decisions({ step }: { step: Step }) {
             <ul>
               {d.missing.map((m, j) => (
                 <li key={j}>
-                  {m.material}: {m.reason}
+                  {name(service?.materials.find((x) => x.id === m.material)?.name, m.material)}: {m.reason}
                 </li>
               ))}
             </ul>
@@ -340,7 +341,6 @@ function StepsList({ steps, service }: { steps: Step[]; service: Schemas['Servic
       {t(`stepStatus.${s.status}`)}
     </Tag>
   );
-  void service;
   if (screens.md === false) {
     return (
       <List
@@ -352,7 +352,7 @@ function StepsList({ steps, service }: { steps: Step[]; service: Schemas['Servic
               <div>
                 {dept(s)} · {formatInstant(s.deadline)}
               </div>
-              <Decisions step={s} />
+              <Decisions step={s} service={service} />
             </div>
           </List.Item>
         )}
@@ -370,7 +370,7 @@ function StepsList({ steps, service }: { steps: Step[]; service: Schemas['Servic
         { title: t('steps.department'), key: 'department', render: (_: unknown, s) => dept(s) },
         { title: t('steps.status'), key: 'status', render: (_: unknown, s) => status(s) },
         { title: t('steps.deadline'), key: 'deadline', render: (_: unknown, s) => formatInstant(s.deadline) },
-        { title: t('steps.decisions'), key: 'decisions', render: (_: unknown, s) => <Decisions step={s} /> },
+        { title: t('steps.decisions'), key: 'decisions', render: (_: unknown, s) => <Decisions step={s} service={service} /> },
       ]}
     />
   );
