@@ -36,6 +36,8 @@ export function startProcess(entry: string, extraEnv: Record<string, string>, re
       ...process.env,
       TEMPORAL_ADDRESS: process.env.TEMPORAL_TEST_ADDRESS,
       SIGNING_KEY_PATH: path.join(os.tmpdir(), 'onestop-test-keys', 'signing.pem'),
+      // Tests run several workers at once: the SDK's metrics exporter only where a test asks for it (a port of its own).
+      WORKER_METRICS_PORT: 'off',
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
