@@ -6,12 +6,13 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { common } from './common';
 import type { Lang } from './define';
+import { publicPages } from './public';
 import { workbench } from './workbench';
 
 export type { Lang } from './define';
 
 // Add an area's messages here (and to MessageKey's union through the spread).
-const tables = [common, workbench] as const;
+const tables = [common, workbench, publicPages] as const;
 
 type KeysOf<T> = T extends Record<Lang, Record<infer K, string>> ? K : never;
 export type MessageKey = KeysOf<(typeof tables)[number]>;
