@@ -1,6 +1,8 @@
 /**
  * Two projects: `unit` (pure modules, MockActivityEnvironment) and `integration` (a real Temporal dev server and a
- * real PostgreSQL test database, both started once per run by the integration project's global setup).
+ * real PostgreSQL test database, both started once per run by the integration project's global setup). The browser
+ * tests (test/browser: headless Chromium against the real stack) are part of `integration`, so they share its one
+ * Temporal server and database; run them alone with `npx jest test/browser --selectProjects integration`.
  * ts-jest runs transpile-only: `tsc --noEmit` type-checks the whole tree once, before jest.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
@@ -20,7 +22,7 @@ module.exports = {
     {
       displayName: 'integration',
       testEnvironment: 'node',
-      roots: ['<rootDir>/test/integration'],
+      roots: ['<rootDir>/test/integration', '<rootDir>/test/browser'],
       testMatch: ['**/*.test.ts'],
       transform,
       globalSetup: '<rootDir>/test/setup/global-setup.ts',

@@ -1,0 +1,97 @@
+/**
+ * What the browser tests do as people would, shared by the test files: the texts come from the web app's own
+ * Chinese messages (web/src/i18n), so a reworded label changes the test's expectation with it.
+ */
+import { schoolBusExample } from '../../api/schemas/examples';
+import { DEPARTMENT_NAMES, type Department } from '../../domain/types';
+import { common } from '../../web/src/i18n/common';
+import { workbench } from '../../web/src/i18n/workbench';
+import { publicPages } from '../../web/src/i18n/public';
+import { claimAndDecide, portalToken, token } from '../helpers/api-harness';
+import type { BrowserRun, TestPage } from '../helpers/browser';
+import { waitFor } from '../helpers/harness';
+
+const ZH: Record<string, string> = { ...common.zh, ...workbench.zh, ...publicPages.zh };
+
+/** The app's Chinese text for `key`, placeholders filled. */
+export function zh(key: string, vars: Record<string, string | number> = {}): string {
+  const text = ZH[key];
+  if (text === undefined) throw new Error(`no message ${key} in web/src/i18n`);
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+}
+
+export const portal = portalToken('portal-system');
+export const ops = token('ops', undefined, 'ops-browser');
+export const reviewerToken = (d: Department) => token('reviewer', d, `${d}-browser`);
+
+/** The school-bus review plan, in order: every department's step. */
+export const SCHOOL_BUS_PLAN: [Department, string][] = [
+  ['education', 'education-acceptance'],
+  ['public_security', 'police-opinion'],
+  ['transport', 'transport-opinion'],
+  ['education', 'education-opinion'],
+  ['government_office', 'government-approval'],
+  ['public_security', 'sign-issuance'],
+];
+
+/** A school-bus case submitted through the API as the portal; the receipt carries the applicant's access code. */
+export async function submitSchoolBus(run: BrowserRun, key: string): Promise<{ caseNo: string; accessCode: string }> {
+  const res = await run.api.call('POST', '/cases', { token: portal, body: schoolBusExample(), headers: { 'Idempotency-Key': `${key}-${Date.now()}` } });
+  if (res.status !== 201) throw new Error(`submission answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return { caseNo: res.body.caseNo, accessCode: res.body.accessCode };
+}
+
+/** The step's open task in the department's queue, once the workflow has opened it (observed through the API). */
+export async function openTask(run: BrowserRun, dept: Department, caseNo: string, stepId: string): Promise<{ taskId: string }> {
+  return waitFor(`${stepId} open in the ${dept} queue`, async () => {
+    const q = await run.api.call('GET', '/reviews?status=open', { token: reviewerToken(dept) });
+    return (q.body.tasks as { caseNo: string; stepId: string; taskId: string }[]).find((t) => t.caseNo === caseNo && t.stepId === stepId);
+  });
+}
+
+/** Approves a step through the API (claim, then decide), for the steps a test does not drive through the pages. */
+export async function approveByApi(run: BrowserRun, dept: Department, caseNo: string, stepId: string): Promise<void> {
+  const task = await openTask(run, dept, caseNo, stepId);
+  const res = await claimAndDecide(run.api, reviewerToken(dept), task.taskId, caseNo, stepId);
+  if (res.status !== 202) throw new Error(`${stepId}: decision answered ${res.status}`);
+}
+
+/** The step's status as the API reports it, once it is `status`. */
+export async function stepReaches(run: BrowserRun, caseNo: string, stepId: string, status: string): Promise<void> {
+  await waitFor(`${stepId} ${status}`, async () => {
+    const v = await run.api.call('GET', `/cases/${caseNo}`, { token: ops });
+    return (v.body.steps as { id: string; status: string }[]).some((s) => s.id === stepId && s.status === status) ? true : undefined;
+  });
+}
+
+export async function caseReaches(run: BrowserRun, caseNo: string, status: string, timeoutMs = 30_000): Promise<{ certificates: { no: string }[] } & Record<string, unknown>> {
+  return waitFor(
+    `${caseNo} ${status}`,
+    async () => {
+      const v = await run.api.call('GET', `/cases/${caseNo}`, { token: ops });
+      return v.body.status === status ? v.body : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Picks an option of an antd Select by its label (the control is a combobox; the options render in a popup). */
+export async function pickOption(p: TestPage, comboboxSelector: string, label: string): Promise<void> {
+  await p.page.locator(comboboxSelector).click();
+  await p.page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${label}"]`).click();
+}
+
+/**
+ * The workbench's development sign-in as the department's first seeded reviewer: pick the department (the reviewer
+ * follows), sign in, and land on the department's queue.
+ */
+export async function signInAsReviewer(p: TestPage, dept: Department, check?: string): Promise<void> {
+  if (!new URL(p.page.url(), p.origin).pathname.startsWith('/workbench/sign-in')) await p.goto('/workbench');
+  await p.page.getByRole('heading', { name: zh('signIn.title') }).waitFor();
+  await p.page.getByTestId('dev-sign-in').waitFor();
+  await pickOption(p, '#signin-department', DEPARTMENT_NAMES[dept].zh);
+  if (check) await p.check(check);
+  await p.page.getByRole('button', { name: zh('signIn.submit') }).click();
+  await p.page.getByRole('heading', { name: zh('queue.title', { department: DEPARTMENT_NAMES[dept].zh }) }).waitFor();
+  await p.page.getByTestId('queue-summary').waitFor();
+}
