@@ -2,6 +2,8 @@
  * What the browser tests do as people would, shared by the test files: the texts come from the web app's own
  * Chinese messages (web/src/i18n), so a reworded label changes the test's expectation with it.
  */
+import type { Locator } from 'playwright-core';
+import QRCode from 'qrcode';
 import { schoolBusExample } from '../../api/schemas/examples';
 import { DEPARTMENT_NAMES, type Department } from '../../domain/types';
 import { common } from '../../web/src/i18n/common';
@@ -94,4 +96,68 @@ export async function signInAsReviewer(p: TestPage, dept: Department, check?: st
   await p.page.getByRole('button', { name: zh('signIn.submit') }).click();
   await p.page.getByRole('heading', { name: zh('queue.title', { department: DEPARTMENT_NAMES[dept].zh }) }).waitFor();
   await p.page.getByTestId('queue-summary').waitFor();
+}
+
+/** The queue's "open" link of this step of the case (its accessible name names the case and the step). */
+export const openLinkName = (caseNo: string, stepName: string) => `${zh('queue.open')} ${caseNo} ${stepName}`;
+
+/** The step names of a service, as the pages show them. */
+export async function stepNames(run: BrowserRun, service: string): Promise<(id: string) => string> {
+  const def = (await run.api.call('GET', `/services/${service}`, { token: portal })).body as { reviewPlan: { id: string; name: { zh: string } }[] };
+  return (id) => def.reviewPlan.find((s) => s.id === id)!.name.zh;
+}
+
+/** From the queue to the case page by the step's link, then claim the task: the decision form is shown. */
+export async function openAndClaim(p: TestPage, caseNo: string, stepName: string, checkBeforeClaim?: string): Promise<void> {
+  await p.page.getByRole('link', { name: openLinkName(caseNo, stepName), exact: true }).click();
+  await p.page.getByRole('heading', { level: 1, name: zh('case.title', { caseNo }) }).waitFor();
+  const claim = p.page.getByTestId('claim-task');
+  await claim.waitFor();
+  if (checkBeforeClaim) await p.check(checkBeforeClaim);
+  await claim.click();
+  await p.page.getByTestId('decision-form').waitFor();
+}
+
+/** The confirmation dialog of a decision of this kind. */
+export const confirmDialog = (p: TestPage, kind: 'approve' | 'reject' | 'request_supplement') =>
+  p.page.getByRole('dialog', { name: zh('decide.confirm', { kind: zh(`decisionKind.${kind}`) }) });
+
+/**
+ * Whether the QR code image shows exactly `text`: the image's pixels (read in the page through a canvas) sampled at
+ * the centre of each module match the symbol that the `qrcode` package (the one the page draws with) makes for
+ * `text`. Any other content, mask or error-correction level gives other modules.
+ */
+export async function qrShows(p: TestPage, img: Locator, text: string): Promise<boolean> {
+  const bitmap = await img.evaluate(async (el) => {
+    const image = el as unknown as { naturalWidth: number; naturalHeight: number; decode: () => Promise<void>; ownerDocument: { createElement: (tag: string) => unknown } };
+    await image.decode();
+    const canvas = image.ownerDocument.createElement('canvas') as {
+      width: number;
+      height: number;
+      getContext: (kind: string) => { drawImage: (i: unknown, x: number, y: number) => void; getImageData: (x: number, y: number, w: number, h: number) => { data: ArrayLike<number> } };
+    };
+    canvas.width = image.naturalWidth;
+    canvas.height = image.naturalHeight;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(image, 0, 0);
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const dark: number[] = [];
+    for (let i = 0; i < data.length; i += 4) dark.push(data[i]! + data[i + 1]! + data[i + 2]! < 384 ? 1 : 0);
+    return { width: canvas.width, height: canvas.height, dark };
+  });
+  if (bitmap.width !== bitmap.height || bitmap.width === 0) return false;
+  const symbol = QRCode.create(text, { errorCorrectionLevel: 'M' }).modules;
+  // The quiet zone (margin) is the page's choice: accept any of the usual widths.
+  return [0, 1, 2, 3, 4].some((margin) => {
+    const scale = bitmap.width / (symbol.size + margin * 2);
+    if (scale < 2) return false;
+    for (let r = 0; r < symbol.size; r++) {
+      for (let c = 0; c < symbol.size; c++) {
+        const x = Math.floor((margin + c + 0.5) * scale);
+        const y = Math.floor((margin + r + 0.5) * scale);
+        if (bitmap.dark[y * bitmap.width + x] !== (symbol.get(r, c) ? 1 : 0)) return false;
+      }
+    }
+    return true;
+  });
 }

@@ -6,7 +6,7 @@
  */
 import { DEMO } from '../../infra/db/seed';
 import { startBrowserRun, type BrowserRun, type TestPage } from '../helpers/browser';
-import { caseReaches, openTask, portal, SCHOOL_BUS_PLAN, signInAsReviewer, stepReaches, submitSchoolBus, zh } from './flows';
+import { caseReaches, confirmDialog, openAndClaim, openLinkName, openTask, SCHOOL_BUS_PLAN, signInAsReviewer, stepNames, stepReaches, submitSchoolBus, zh } from './flows';
 
 let run: BrowserRun;
 beforeAll(async () => {
@@ -16,23 +16,14 @@ afterAll(async () => {
   await run?.close();
 });
 
-/** The queue's row of this step of the case, with its "open" link (the queue lists every open task of the department). */
-const openLinkName = (caseNo: string, stepName: string) => `${zh('queue.open')} ${caseNo} ${stepName}`;
-
 async function decideWithMouse(p: TestPage, caseNo: string, stepName: string, checkPages: boolean) {
-  await p.page.getByRole('link', { name: openLinkName(caseNo, stepName), exact: true }).click();
-  await p.page.getByRole('heading', { level: 1, name: zh('case.title', { caseNo }) }).waitFor();
-  const claim = p.page.getByTestId('claim-task');
-  await claim.waitFor();
-  if (checkPages) await p.check('case-before-claim');
-  await claim.click();
+  await openAndClaim(p, caseNo, stepName, checkPages ? 'case-before-claim' : undefined);
   const form = p.page.getByTestId('decision-form');
-  await form.waitFor();
   await form.getByRole('radio', { name: zh('decisionKind.approve') }).check();
   await form.getByLabel(zh('decide.comment')).fill('材料齐全，同意。');
   if (checkPages) await p.check('case-decision-form');
   await p.page.getByTestId('submit-decision').click();
-  const dialog = p.page.getByRole('dialog', { name: zh('decide.confirm', { kind: zh('decisionKind.approve') }) });
+  const dialog = confirmDialog(p, 'approve');
   await dialog.waitFor();
   if (checkPages) await p.check('case-confirm-dialog', { viewports: ['desktop'] });
   await dialog.getByRole('button', { name: zh('decide.submit') }).click();
@@ -57,7 +48,7 @@ async function decideWithKeyboard(p: TestPage, caseNo: string, stepName: string)
   await p.tabTo('[data-testid="submit-decision"]');
   await kb.press('Enter');
   // The confirmation takes the focus on its OK button: Enter confirms.
-  const ok = p.page.getByRole('dialog', { name: zh('decide.confirm', { kind: zh('decisionKind.approve') }) }).getByRole('button', { name: zh('decide.submit') });
+  const ok = confirmDialog(p, 'approve').getByRole('button', { name: zh('decide.submit') });
   await p.waitForFocus(ok);
   await kb.press('Enter');
 }
@@ -65,8 +56,7 @@ async function decideWithKeyboard(p: TestPage, caseNo: string, stepName: string)
 describe('the reviewer workbench', () => {
   it('takes a school-bus case from every department queue to its certificates, one department with the keyboard only', async () => {
     const { caseNo } = await submitSchoolBus(run, 'browser-workbench');
-    const service = (await run.api.call('GET', '/services/SCHOOLBUS', { token: portal })).body as { reviewPlan: { id: string; name: { zh: string } }[] };
-    const stepName = (id: string) => service.reviewPlan.find((s) => s.id === id)!.name.zh;
+    const stepName = await stepNames(run, 'SCHOOLBUS');
 
     // Each reviewer in a tab of their own (a tab's session is its own), all in one browser profile.
     let p: TestPage | undefined;
