@@ -8,6 +8,7 @@
 import type { Department } from '../../domain/types';
 import { startBrowserRun, type BrowserRun } from '../helpers/browser';
 import { claimAndDecide } from '../helpers/api-harness';
+import { waitFor } from '../helpers/harness';
 import { approveByApi, caseReaches, openTask, ops, portal, reviewerToken, SCHOOL_BUS_PLAN, submitSchoolBus, zh } from './flows';
 
 let run: BrowserRun;
@@ -125,5 +126,41 @@ describe('the ops dashboard', () => {
     // Each chart links to its cases in the Temporal UI.
     expect(await p.page.getByTestId('chart-daily-SCHOOLBUS-temporal').getAttribute('href')).toContain(encodeURIComponent('OneStopService="SCHOOLBUS"'));
     await p.check('ops-dashboard');
+  });
+});
+
+describe('the page checks themselves', () => {
+  it('fail a page with an accessibility violation, a console error, an uncaught error or sideways scrolling', async () => {
+    const p = await run.open('self-check', { viewport: 'phone' });
+    await p.goto('/verify');
+    await p.page.getByTestId('verify-form').waitFor();
+    await p.expectAccessible('verify');
+    await p.expectNoSidewaysScroll('verify');
+    await p.expectNoProblems();
+
+    // An image without a text alternative (WCAG 1.1.1, critical) and content wider than the phone.
+    await p.page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { createElement: (t: string) => { src: string; style: { width: string; height: string; display: string } }; body: { append: (e: unknown) => void } } }).document;
+      const img = d.createElement('img');
+      img.src = '/assets/favicon.svg';
+      const wide = d.createElement('div');
+      wide.style.width = '900px';
+      wide.style.height = '10px';
+      d.body.append(img);
+      d.body.append(wide);
+    });
+    await expect(p.expectAccessible('broken')).rejects.toThrow(/image-alt \[critical\]/);
+    await expect(p.expectNoSidewaysScroll('broken')).rejects.toThrow(/scrolls sideways/);
+
+    // A console error and an uncaught error in the page.
+    await p.page.evaluate(() => {
+      const w = globalThis as unknown as { console: { error: (m: string) => void }; setTimeout: (f: () => void) => void };
+      w.console.error('broken on purpose');
+      w.setTimeout(() => {
+        throw new Error('thrown on purpose');
+      });
+    });
+    await waitFor('the page error', async () => (p.problems.some((x) => x.includes('thrown on purpose')) ? true : undefined));
+    await expect(p.expectNoProblems()).rejects.toThrow(/console error: broken on purpose[\s\S]*page error: Error: thrown on purpose/);
   });
 });

@@ -4,6 +4,7 @@
  * sign-in, finding the case in the department's queue, opening it, claiming the task and approving; one reviewer
  * does all of it with the keyboard only. The case ends completed with its certificates issued.
  */
+import { schoolBusExample } from '../../api/schemas/examples';
 import { DEMO } from '../../infra/db/seed';
 import { startBrowserRun, type BrowserRun, type TestPage } from '../helpers/browser';
 import { caseReaches, confirmDialog, openAndClaim, openLinkName, openTask, SCHOOL_BUS_PLAN, signInAsReviewer, stepNames, stepReaches, submitSchoolBus, zh } from './flows';
@@ -92,7 +93,17 @@ describe('the reviewer workbench', () => {
     const decisions = await p.page.getByTestId('case-steps').innerText();
     for (const [dept] of SCHOOL_BUS_PLAN) expect(decisions).toContain(DEMO.reviewers.find((r) => r.department === dept)!.id);
     await p.check('case-completed');
+
+    // To the certificate: the permit and a sign per vehicle; the reviewer's print view reads the permit in clear
+    // (GET /certificates/{no} for a department that took part), valid, with the plate unmasked.
     expect(completed.certificates.length).toBeGreaterThanOrEqual(2);
+    const permit = completed.certificates[0]!.no;
+    await p.goto(`/certificates/${encodeURIComponent(permit)}/print`);
+    await p.page.locator(`[data-testid="certificate-sheet"][data-certificate-no="${permit}"]`).waitFor();
+    await p.page.locator('[data-testid="certificate-status"][data-status="valid"]').waitFor();
+    expect(await p.page.getByTestId('certificate-sheet').innerText()).toContain(schoolBusExample().form.vehicle.plate);
+    await p.page.getByTestId('certificate-qr-image').waitFor();
+    await p.check('certificate-print-reviewer');
     expect(p.responsesChecked).toBeGreaterThan(0);
   });
 });
