@@ -623,7 +623,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   function nextClockEvent(): { atMs: number; summary: string } | undefined {
     if (state.status !== 'in_review') return undefined; // paused or finished: every clock is stopped
     const events: { atMs: number; summary: string }[] = [];
-    if (!state.overdue) events.push({ atMs: state.deadlineMs, summary: 'case limit (5 working days)' });
+    if (!state.overdue) events.push({ atMs: state.deadlineMs, summary: `case limit (${definition.review.caseLimitWorkingDays} working days)` });
     for (const s of state.steps.filter((x) => x.status === 'open')) {
       if (!s.reminded && s.reminderMs !== undefined) events.push({ atMs: s.reminderMs, summary: `reminder ${s.id}` });
       if (!s.escalated && s.deadlineMs !== undefined) events.push({ atMs: s.deadlineMs, summary: `step limit ${s.id}` });
