@@ -2,6 +2,7 @@
  * The real API app (createApp) on an ephemeral port, wired to the run's Temporal server and PostgreSQL test database,
  * with a worker on its own task queue. Tests talk to it over HTTP, as the portal and the reviewers would.
  */
+import type { ApiDeps } from '../../api/context';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -57,6 +58,23 @@ export interface ApiHarness {
 /** The Temporal UI origin the codec endpoint lets in (CORS) in the API tests. */
 export const CODEC_UI_ORIGIN = 'http://127.0.0.1:8233';
 
+/**
+ * What the API app needs in a test (createApp's deps): the run's PostgreSQL and Temporal client, the catalogue and
+ * calendar, the test key ring and token config, and quiet logs; `over` replaces any of them.
+ */
+export function testApiDeps(over: Partial<ApiDeps> & Pick<ApiDeps, 'orm' | 'client' | 'taskQueue'>): ApiDeps {
+  return {
+    catalog,
+    calendar: calendar(),
+    publicKeys: new PublicKeyRing(testSigner().keyId, testSigner().publicKeyPem),
+    auth: AUTH,
+    bodyLimit: '64kb',
+    metrics: new HttpMetrics(),
+    log: () => undefined,
+    ...over,
+  };
+}
+
 /** `signer` and `publicKeys`: the worker's certificate key and the API's key ring, when a test needs its own (default: the test key). */
 export async function startApi(opts: { webhookSecret?: string; codecDevSecret?: string; signer?: CertificateSigner; publicKeys?: PublicKeyRing } = {}): Promise<ApiHarness> {
   const env = await connectTestEnv();
@@ -64,19 +82,16 @@ export async function startApi(opts: { webhookSecret?: string; codecDevSecret?: 
   const taskQueue = uniqueQueue('api');
   const worker = await makeWorker(env, orm, taskQueue, { webhookSecret: opts.webhookSecret, ...(opts.signer ? { signer: opts.signer } : {}) });
   const running = worker.run();
-  const { app, openapi } = createApp({
-    orm,
-    client: env.client,
-    taskQueue,
-    catalog,
-    calendar: calendar(),
-    publicKeys: opts.publicKeys ?? new PublicKeyRing(testSigner().keyId, testSigner().publicKeyPem),
-    auth: AUTH,
-    bodyLimit: '64kb',
-    metrics: new HttpMetrics(),
-    log: (msg, err) => (process.env.DEBUG_API ? console.error(msg, err) : undefined),
-    payloadCodec: { codec: testCodec(), uiOrigins: [CODEC_UI_ORIGIN], ...(opts.codecDevSecret ? { devSecret: opts.codecDevSecret } : {}) },
-  });
+  const { app, openapi } = createApp(
+    testApiDeps({
+      orm,
+      client: env.client,
+      taskQueue,
+      ...(opts.publicKeys ? { publicKeys: opts.publicKeys } : {}),
+      log: (msg, err) => (process.env.DEBUG_API ? console.error(msg, err) : undefined),
+      payloadCodec: { codec: testCodec(), uiOrigins: [CODEC_UI_ORIGIN], ...(opts.codecDevSecret ? { devSecret: opts.codecDevSecret } : {}) },
+    }),
+  );
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -8,23 +8,22 @@
  *   on WORKER_METRICS_PORT;
  * - every onestop_* family served is in METRIC_NAMES, and no label value carries a case number.
  */
+import { testApiDeps } from '../helpers/api-harness';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createApp } from '../../api/app';
-import type { ApiDeps } from '../../api/context';
 import { signDevToken, type AuthConfig } from '../../api/http/auth';
-import { API_METRIC_NAMES, HttpMetrics, METRIC_NAMES as API_METRICS } from '../../api/http/metrics';
+import { API_METRIC_NAMES, METRIC_NAMES as API_METRICS } from '../../api/http/metrics';
 import { TERMINAL_STATUSES, type CaseStatus, type Department } from '../../domain/types';
 import { registerPortalClient } from '../../infra/repositories/portal-clients';
-import { PublicKeyRing } from '../../infra/signing/certificate-signer';
 import { METRIC_NAMES as WORKER_METRICS, SDK_METRIC_NAMES } from '../../worker/metrics';
 import { caseStateQuery, opsRetrySignal, reviewDecisionSignal } from '../../workflows/definitions';
 import { freightCompanyApplication, oversizeCargoApplication, schoolBusApplication } from '../fixtures/applications';
 import { installDbJam, type DbJam } from '../helpers/db-jam';
-import { calendar, catalog, connectTestEnv, openTestOrm, submit, testSigner, uniqueQueue, waitFor } from '../helpers/harness';
+import { connectTestEnv, openTestOrm, submit, uniqueQueue, waitFor } from '../helpers/harness';
 import { freePort, killStartedProcesses, startProcess, type RunningProcess } from '../helpers/processes';
 
 jest.setTimeout(240_000);
@@ -107,19 +106,7 @@ beforeAll(async () => {
     WORKER_METRICS_PORT: String(sdkPort),
     ACTIVITY_RETRY_ALERT_ATTEMPTS: '1',
   });
-  const deps = {
-    orm,
-    client: env.client,
-    taskQueue,
-    catalog,
-    calendar: calendar(),
-    publicKeys: new PublicKeyRing(testSigner().keyId, testSigner().publicKeyPem),
-    auth: AUTH,
-    bodyLimit: '64kb',
-    metrics: new HttpMetrics(),
-    log: () => undefined,
-  } as ApiDeps;
-  const { app, metricsApp } = createApp(deps);
+  const { app, metricsApp } = createApp(testApiDeps({ orm, client: env.client, taskQueue, auth: AUTH }));
   apiBase = `http://127.0.0.1:${await listen(http.createServer(app))}/api/v1`;
   metricsBase = `http://127.0.0.1:${await listen(http.createServer(metricsApp))}`;
 });

@@ -5,6 +5,7 @@
  * origins only, refused internal targets, redirects not followed). No traffic leaves the machine: receivers are
  * loopback servers of this test and names resolve through a stub.
  */
+import { testApiDeps } from '../helpers/api-harness';
 import { fatalMessage } from '../../infra/process';
 import { spawn } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -20,14 +21,12 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhookSignature } from '../.
 import { createApp, type HttpOptions } from '../../api/app';
 import type { ApiDeps } from '../../api/context';
 import { signDevToken, type AuthConfig } from '../../api/http/auth';
-import { HttpMetrics } from '../../api/http/metrics';
 import { schoolBusExample } from '../../api/schemas/examples';
 import { DEV_JWT_SECRET, PROJECT_ROOT } from '../../infra/config';
 import { PortalClient } from '../../infra/db/entities';
 import type { Resolver } from '../../infra/net/callback-guard';
-import { PublicKeyRing } from '../../infra/signing/certificate-signer';
 import { createCaseWorker } from '../../worker/create-worker';
-import { calendar, calendarDir, catalog, connectTestEnv, openTestOrm, testSigner, uniqueQueue, waitFor } from '../helpers/harness';
+import { calendar, calendarDir, connectTestEnv, openTestOrm, testSigner, uniqueQueue, waitFor } from '../helpers/harness';
 
 
 function rawHs256(claims: Record<string, unknown>, secret: string): string {
@@ -49,18 +48,7 @@ const servers: http.Server[] = [];
 const resolver: Resolver = async (name) => (name.endsWith('.test') ? [{ address: '127.0.0.1', family: 4 }] : []);
 
 function deps(auth: AuthConfig = AUTH): ApiDeps {
-  return {
-    orm,
-    client: env.client,
-    taskQueue,
-    catalog,
-    calendar: calendar(),
-    publicKeys: new PublicKeyRing(testSigner().keyId, testSigner().publicKeyPem),
-    auth,
-    bodyLimit: '64kb',
-    metrics: new HttpMetrics(),
-    log: () => undefined,
-  } as ApiDeps;
+  return testApiDeps({ orm, client: env.client, taskQueue, auth });
 }
 
 async function listen(server: http.Server): Promise<number> {

@@ -6,6 +6,7 @@
  * workflow run, its activities, the decision's signal and its handling all share the case's trace, and the case's
  * spans link to the requests that caused them.
  */
+import { testApiDeps } from '../helpers/api-harness';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
@@ -17,16 +18,14 @@ import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { signDevToken } from '../../api/http/auth';
-import { HttpMetrics } from '../../api/http/metrics';
 import { schoolBusExample } from '../../api/schemas/examples';
 import { DEMO } from '../../infra/db/seed';
 import { loadTemporalConfig } from '../../infra/config';
-import { PublicKeyRing } from '../../infra/signing/certificate-signer';
 import { payloadDataConverter } from '../../infra/temporal/codec';
 import { connectClient } from '../../infra/temporal/connection';
 import { caseTraceIds, startTracing, type Tracing } from '../../infra/tracing';
 import { createCaseWorker } from '../../worker/create-worker';
-import { calendar, calendarDir, catalog, connectTestEnv, openTestOrm, testCodec, testSigner, uniqueQueue, waitFor } from '../helpers/harness';
+import { calendarDir, connectTestEnv, openTestOrm, testCodec, testSigner, uniqueQueue, waitFor } from '../helpers/harness';
 
 const AUTH = { secret: 'tracing-test-secret-of-at-least-32-bytes', issuer: 'onestop' };
 const exporter = new InMemorySpanExporter();
@@ -50,24 +49,13 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
-    activities: createActivities({ orm, signer: testSigner(), calendarDir, webhookSecret: 'test-secret' }),
+    activities: createActivities({ orm, signer: testSigner(), calendarDir }),
     fromSource: true,
     dataConverter,
     tracing,
   });
   running = worker.run();
-  const { app } = createApp({
-    orm,
-    client,
-    taskQueue,
-    catalog,
-    calendar: calendar(),
-    publicKeys: new PublicKeyRing(testSigner().keyId, testSigner().publicKeyPem),
-    auth: AUTH,
-    bodyLimit: '64kb',
-    metrics: new HttpMetrics(),
-    log: () => undefined,
-  });
+  const { app } = createApp(testApiDeps({ orm, client, taskQueue, auth: AUTH }));
   server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
