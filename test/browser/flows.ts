@@ -83,19 +83,31 @@ export async function pickOption(p: TestPage, comboboxSelector: string, label: s
   await p.page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${label}"]`).click();
 }
 
+const pathOf = (p: TestPage) => new URL(p.page.url(), p.origin).pathname;
+
 /**
  * The workbench's development sign-in as the department's first seeded reviewer: pick the department (the reviewer
- * follows), sign in, and land on the department's queue.
+ * follows), sign in, and land on `landsOn`: the department's queue (waited for), or the page the sign-in returns to.
  */
-export async function signInAsReviewer(p: TestPage, dept: Department, check?: string): Promise<void> {
-  if (!new URL(p.page.url(), p.origin).pathname.startsWith('/workbench/sign-in')) await p.goto('/workbench');
+export async function signInAsReviewer(p: TestPage, dept: Department, check?: string, landsOn = '/workbench'): Promise<void> {
+  if (!pathOf(p).startsWith('/workbench/sign-in')) await p.goto('/workbench');
   await p.page.getByRole('heading', { name: zh('signIn.title') }).waitFor();
   await p.page.getByTestId('dev-sign-in').waitFor();
   await pickOption(p, '#signin-department', DEPARTMENT_NAMES[dept].zh);
   if (check) await p.check(check);
   await p.page.getByRole('button', { name: zh('signIn.submit') }).click();
+  // Where the sign-in sends the reviewer, asserted at once (not as a missing heading 15 s later).
+  await p.page.waitForURL((u) => !u.pathname.startsWith('/workbench/sign-in'));
+  expect(pathOf(p)).toBe(landsOn);
+  if (landsOn !== '/workbench') return;
   await p.page.getByRole('heading', { name: zh('queue.title', { department: DEPARTMENT_NAMES[dept].zh }) }).waitFor();
   await p.page.getByTestId('queue-summary').waitFor();
+}
+
+/** The header's sign-out button, then the sign-in page. */
+export async function signOut(p: TestPage): Promise<void> {
+  await p.page.getByRole('button', { name: zh('session.signOut') }).click();
+  await p.page.getByRole('heading', { name: zh('signIn.title') }).waitFor();
 }
 
 /** The queue's "open" link of this step of the case (its accessible name names the case and the step). */

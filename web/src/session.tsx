@@ -15,9 +15,17 @@ export interface Claims {
   exp?: number;
 }
 
+/**
+ * Why there is no session: `expired` when the API answered 401 (the sign-in page says so, and signing in again returns
+ * to the page the user was on); `signed_out` after the sign-out button (the next person, maybe of another department,
+ * starts at their own queue, never at the page the last one left open); null when nobody has signed in in this tab.
+ */
+export type SessionEnd = 'expired' | 'signed_out' | null;
+
 interface Session {
   token: string | null;
   claims: Claims | null;
+  ended: SessionEnd;
   /** The session ended by a 401: the sign-in page says so. */
   expired: boolean;
   signIn: (token: string) => Claims | null;
@@ -58,17 +66,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setApiToken(s?.token ?? null);
     return s;
   });
-  const [expired, setExpired] = useState(false);
+  const [ended, setEnded] = useState<SessionEnd>(null);
 
-  const signOut = useCallback(() => {
+  const end = useCallback((why: Exclude<SessionEnd, null>) => {
     setApiToken(null);
     try {
       sessionStorage.removeItem(STORAGE_KEY);
     } catch {
       /* storage off */
     }
+    // Set with the cleared session, in the same render: the guard that redirects to the sign-in page reads both.
+    setEnded(why);
     setState(null);
   }, []);
+  const signOut = useCallback(() => end('signed_out'), [end]);
 
   const signIn = useCallback((token: string) => {
     const claims = readClaims(token.trim());
@@ -79,22 +90,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     } catch {
       /* storage off: memory only */
     }
-    setExpired(false);
+    setEnded(null);
     setState({ token: token.trim(), claims });
     return claims;
   }, []);
 
   useEffect(() => {
-    setUnauthorizedHandler(() => {
-      setExpired(true);
-      signOut();
-    });
+    setUnauthorizedHandler(() => end('expired'));
     return () => setUnauthorizedHandler(null);
-  }, [signOut]);
+  }, [end]);
 
   const value = useMemo<Session>(
-    () => ({ token: state?.token ?? null, claims: state?.claims ?? null, expired, signIn, signOut }),
-    [state, expired, signIn, signOut],
+    () => ({ token: state?.token ?? null, claims: state?.claims ?? null, ended, expired: ended === 'expired', signIn, signOut }),
+    [state, ended, signIn, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

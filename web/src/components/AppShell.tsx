@@ -59,6 +59,7 @@ export function AppShell() {
               <Button
                 type="link"
                 onClick={() => {
+                  // No `from`: the next sign-in (maybe another department's reviewer) starts at the queue.
                   signOut();
                   void navigate('/workbench/sign-in');
                 }}

@@ -42,11 +42,16 @@ export function SignInPage() {
   );
 }
 
-/** After signing in: back where the user was sent from, or the queue. */
+/**
+ * After signing in: back where the user was sent from when the session expired (or before anyone signed in), else the
+ * queue. After an explicit sign-out never back: the page the last reviewer left open is theirs, not the next person's
+ * (RequireReviewer already leaves `from` out then; this also covers a `from` left in the history entry's state).
+ */
 function useAfterSignIn(): () => void {
   const navigate = useNavigate();
   const location = useLocation();
-  const from = (location.state as { from?: string } | null)?.from;
+  const { ended } = useSession();
+  const from = ended === 'signed_out' ? undefined : (location.state as { from?: string } | null)?.from;
   return () => void navigate(from && from.startsWith('/workbench') ? from : '/workbench', { replace: true });
 }
 
