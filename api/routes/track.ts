@@ -5,7 +5,9 @@
  *
  * What it shows is the owning portal's view, minimised: progress across departments (steps masked as for a portal that
  * does not assert the applicant), the deadline and paused time, what is missing, the written reasons of a refusal and
- * the certificates with their public verification path. No form, no applicant identity.
+ * the certificates with their public verification path. No form, no applicant identity. What is missing comes with
+ * the names the applicant reads (the material's, the asking department's) and the reason without the department code
+ * the workflow puts in front of it (infra/repositories/tracking.ts missingForApplicant).
  *
  * A wrong code and an unknown case answer the same 404 after the same work (one row read, one scrypt hash), so the
  * route is no oracle for which case numbers exist; the API's rate limits bound the guessing.
@@ -20,6 +22,7 @@ import {
   ACCESS_CODE_LENGTH,
   certificatesForTracking,
   findCaseByAccessCode,
+  missingForApplicant,
   normaliseAccessCode,
   stepsFromRecords,
   type TrackedCase,
@@ -66,7 +69,8 @@ export function trackRoutes(t: RouteTable, deps: ApiDeps): void {
     path: '/track/:caseNo',
     summary: "The applicant's progress view of a case, opened with the access code from the submission receipt",
     description:
-      'Public: no token, the `X-Access-Code` header instead (never in the URL). Progress across departments, the deadline and paused time, what is missing while a supplement is requested, ' +
+      'Public: no token, the `X-Access-Code` header instead (never in the URL). Progress across departments, the deadline and paused time, what is missing while a supplement is requested ' +
+      "(each item with the material's name and the asking department's name beside the codes, and the department's reason), " +
       'the written reasons of a refusal, and the certificates with their public verification path. Personal data is masked as for a portal that does not assert the applicant. ' +
       'A wrong code is 404, as for an unknown case.',
     tags: ['public'],
@@ -94,7 +98,7 @@ export function trackRoutes(t: RouteTable, deps: ApiDeps): void {
           overdue: c.overdue,
           pausedWorkingDays: c.pausedWorkingDays,
           pausedSince: waiting && lastNotice ? shanghai(lastNotice.at) : null,
-          outstandingSupplement: waiting ? ((lastNotice?.payload.missing as { material: string; reason: string }[] | undefined) ?? []) : [],
+          outstandingSupplement: waiting ? missingForApplicant((lastNotice?.payload.missing as { material: string; reason: string }[] | undefined) ?? [], def) : [],
           supplementPath: waiting ? `${BASE}/track/${c.caseNo}/supplements` : null,
           pendingDepartments: c.pendingDepartments,
           reasons: c.outcomeReasons,

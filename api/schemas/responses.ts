@@ -286,6 +286,21 @@ export const trackingCertificate = z
   })
   .openapi('TrackingCertificate');
 
+/**
+ * One item the applicant must supply, in words the applicant can read: the material's name from the service
+ * definition (the code stays, for POST /track/{caseNo}/supplements) and the department that asked, apart from its
+ * reason.
+ */
+export const trackingMissingItem = z
+  .object({
+    material: z.string().openapi({ description: 'The material code, as POST /track/{caseNo}/supplements wants it', example: 'insurance' }),
+    materialName: orNull(bilingual).openapi({ description: "The material's name in the service definition; null for a code the definition does not list" }),
+    department: orNull(department).openapi({ description: 'The department that asked for it; null when the record does not say' }),
+    departmentName: orNull(bilingual).openapi({ description: "The department's display name" }),
+    reason: z.string().openapi({ description: "The department's reason, as its reviewer wrote it", example: '保险凭证已过期' }),
+  })
+  .openapi('TrackingMissingItem');
+
 export const trackingView = z
   .object({
     caseNo: z.string(),
@@ -297,7 +312,7 @@ export const trackingView = z
     overdue: z.boolean(),
     pausedWorkingDays: z.number().int(),
     pausedSince: instant.nullable(),
-    outstandingSupplement: z.array(missingItem).openapi({ description: 'What to supply (POST /track/{caseNo}/supplements) while the case waits for it' }),
+    outstandingSupplement: z.array(trackingMissingItem).openapi({ description: 'What to supply (POST /track/{caseNo}/supplements) while the case waits for it' }),
     supplementPath: z.string().nullable().openapi({ description: 'Where to send the supplement, while one is asked for' }),
     pendingDepartments: z.array(department),
     reasons: z.array(z.string()).openapi({ description: 'The written reasons of a refusal' }),

@@ -18,7 +18,7 @@ import { resolveReport } from './check-reports';
 import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { formatShanghai } from '../../domain/calendar';
-import type { Department, ServiceDefinition, StepKind, StepState, StepStatus } from '../../domain/types';
+import { DEPARTMENT_NAMES, DEPARTMENTS, type Bilingual, type Department, type ServiceDefinition, type StepKind, type StepState, type StepStatus } from '../../domain/types';
 import { Certificate, OneStopCase } from '../db/entities';
 import { toEpochMs } from '../db/timestamps';
 import type { ReviewTask } from './review-tasks';
@@ -130,6 +130,42 @@ export async function findCaseByAccessCode(em: EntityManager, caseNo: string, co
 /** The case's certificates with the code their QR code carries (the public verification path). */
 export async function certificatesForTracking(em: EntityManager, caseNo: string) {
   return em.find(Certificate, { caseNo }, { orderBy: { no: 'asc' }, fields: ['no', 'type', 'validUntil', 'revokedAt', 'verificationCode'] });
+}
+
+// ---- What is missing ----
+
+/** An outstanding supplement item as the applicant reads it (api/schemas/responses.ts trackingMissingItem). */
+export interface TrackingMissingItem {
+  material: string;
+  materialName: Bilingual | null;
+  department: Department | null;
+  departmentName: Bilingual | null;
+  reason: string;
+}
+
+const DEPARTMENT_PREFIX = new RegExp(`^(${DEPARTMENTS.join('|')}): `);
+
+/**
+ * The case's outstanding items (the `supplement_requested` record's `missing`) for the applicant. The workflow writes
+ * each reason as `<department code>: <reviewer's reason>` (workflows/case-workflow.ts maybePauseForSupplement: one
+ * notice gathers every department's items) and the audit log keeps it so; changing that would change the workflow's
+ * history and the stored records, so the prefix is split off here instead. A reason without a known department code
+ * in front is kept whole, with no department. The material's name comes from the case's service definition, since the
+ * applicant has no token for the catalogue.
+ */
+export function missingForApplicant(missing: { material: string; reason: string }[], def: ServiceDefinition | undefined): TrackingMissingItem[] {
+  const names = new Map((def?.materials ?? []).map((m) => [m.id, m.name]));
+  return missing.map((m) => {
+    const prefix = DEPARTMENT_PREFIX.exec(m.reason);
+    const department = prefix ? (prefix[1] as Department) : null;
+    return {
+      material: m.material,
+      materialName: names.get(m.material) ?? null,
+      department,
+      departmentName: department ? DEPARTMENT_NAMES[department] : null,
+      reason: prefix ? m.reason.slice(prefix[0].length) : m.reason,
+    };
+  });
 }
 
 // ---- Steps ----

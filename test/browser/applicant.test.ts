@@ -5,6 +5,7 @@
  * print view, whose QR code opens the public verification page, which says valid. Larger-text mode on the tracking
  * and verification pages.
  */
+import { DEPARTMENT_NAMES } from '../../domain/types';
 import { startBrowserRun, type BrowserRun, type TestPage } from '../helpers/browser';
 import {
   approveByApi,
@@ -31,6 +32,8 @@ afterAll(async () => {
 });
 
 const REASON = '保险凭证已过期，请提供有效期内的凭证';
+/** The school-bus service's `insurance` material (data/services/school-bus.json), as the pages name it. */
+const INSURANCE = { zh: '承运人责任保险凭证', en: 'Carrier liability insurance' };
 
 /** The page's base font size in px (what larger-text mode raises). */
 const fontSize = (p: TestPage, testId: string) =>
@@ -63,7 +66,7 @@ describe('the applicant', () => {
     await form.getByRole('radio', { name: zh('decisionKind.request_supplement') }).check();
     await form.getByLabel(zh('decide.comment')).fill('请补正保险凭证');
     const row = form.getByTestId('missing-row').first();
-    await pickOption(reviewer, `[data-testid="decision-form"] [data-testid="missing-row"] input[role="combobox"]`, '承运人责任保险凭证');
+    await pickOption(reviewer, `[data-testid="decision-form"] [data-testid="missing-row"] input[role="combobox"]`, INSURANCE.zh);
     await row.getByLabel(`${zh('decide.missingReason')} 1`).fill(REASON);
     await reviewer.check('case-supplement-form', { viewports: ['desktop'] });
     await reviewer.page.getByTestId('submit-decision').click();
@@ -87,12 +90,24 @@ describe('the applicant', () => {
     await p.page.locator('[data-testid="track-status"][data-status="awaiting_supplement"]').waitFor();
     const item = p.page.locator('[data-testid="supplement-item"][data-material="insurance"]');
     await item.getByText(REASON).waitFor();
+    // In the applicant's words: the material's and the asking department's names, the reason as the reviewer wrote
+    // it; no code (`insurance`, `education:`) anywhere in the item, in Chinese or English.
+    expect(await item.innerText()).not.toMatch(/insurance|education/);
+    const shown = async () => [await item.getByTestId('supplement-material').innerText(), await item.getByTestId('supplement-department').innerText()];
+    expect(await shown()).toEqual([INSURANCE.zh, DEPARTMENT_NAMES.education.zh]);
+    expect(await item.getByTestId('supplement-reason').innerText()).toBe(REASON);
+    await p.page.getByTestId('language-switch').click();
+    await item.getByText(INSURANCE.en).first().waitFor();
+    expect(await shown()).toEqual([INSURANCE.en, DEPARTMENT_NAMES.education.en]);
+    expect(await item.innerText()).not.toContain('education');
+    await p.page.getByTestId('language-switch').click();
+    await item.getByText(INSURANCE.zh).first().waitFor();
     expect(await p.page.getByTestId('track-paused').innerText()).not.toBe(zh('track.notPaused'));
     await p.check('track-supplement');
     await largeTextOn(p, 'track-supplement-large-text');
 
     // Supplied: the form sends it, the page says so, and the case resumes (the page re-reads it).
-    await p.page.getByTestId('supplement-reference-0').fill('upload:sb-ins-2');
+    await p.page.getByLabel(zh('track.supplement.reference', { material: INSURANCE.zh })).fill('upload:sb-ins-2');
     await p.page.getByTestId('supplement-comment').fill('已上传新的保险凭证');
     await p.page.getByTestId('supplement-submit').click();
     await p.page.getByTestId('supplement-sent').waitFor();

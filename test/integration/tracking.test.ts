@@ -8,7 +8,7 @@
  * Every response here is also checked against the OpenAPI document (test/helpers/api-harness.ts).
  */
 import { oversizeCargoExample, schoolBusExample } from '../../api/schemas/examples';
-import type { Department } from '../../domain/types';
+import { DEPARTMENT_NAMES, type Department } from '../../domain/types';
 import { claimAndDecide, portalToken, startApi, token, type ApiHarness } from '../helpers/api-harness';
 import { waitFor } from '../helpers/harness';
 
@@ -66,7 +66,7 @@ describe('the applicant tracking access code', () => {
     const view = await track(caseNo, accessCode);
     expect(view.status).toBe(200);
     expect(view.body).toMatchObject({ caseNo, status: 'in_review', service: { code: 'SCHOOLBUS' }, outstandingSupplement: [], supplementPath: null, certificates: [] });
-    expect((view.body.steps as { id: string }[]).map((s) => s.id)).toEqual(['education-acceptance', 'police-opinion', 'transport-opinion', 'education-opinion', 'government-approval', 'sign-issuance']);
+    expect((view.body.steps as { id: string }[]).map((s) => s.id)).toEqual(['education-acceptance', 'police-opinion', 'transport-opinion', 'education-opinion', 'government-approval']);
     // As the applicant types it: lower case and grouped.
     expect((await track(caseNo, `${accessCode.slice(0, 5).toLowerCase()}-${accessCode.slice(5)}`)).status).toBe(200);
     // Nothing of the applicant's identity or form.
@@ -102,8 +102,13 @@ describe('the applicant tracking access code', () => {
       const v = await track(caseNo, accessCode);
       return v.body.status === 'awaiting_supplement' ? v : undefined;
     });
-    // Every item the departments asked for, once (一次告知), each with who asked.
-    expect(waiting.body.outstandingSupplement).toEqual([{ material: 'insurance', reason: expect.stringContaining('保险凭证已过期') }]);
+    // Every item the departments asked for, once (一次告知), each with who asked: names for the applicant, the reason
+    // without the department code the workflow writes in front of it (the audit log keeps it as written).
+    expect(waiting.body.outstandingSupplement).toEqual([
+      { material: 'insurance', materialName: { zh: '承运人责任保险凭证', en: 'Carrier liability insurance' }, department: 'education', departmentName: DEPARTMENT_NAMES.education, reason: '保险凭证已过期' },
+    ]);
+    const [notice] = await api.orm.em.fork().getConnection().execute<{ payload: { missing: unknown } }[]>("select payload from case_event where case_no = ? and type = 'supplement_requested'", [caseNo]);
+    expect(notice!.payload.missing).toEqual([{ material: 'insurance', reason: 'education: 保险凭证已过期' }]);
     expect(waiting.body.supplementPath).toBe(`/api/v1/track/${caseNo}/supplements`);
     expect(waiting.body.pausedSince).toMatch(/\+08:00$/);
     const step = (waiting.body.steps as { id: string; status: string; decisions: { decision: string; missing?: unknown }[] }[]).find((s) => s.id === 'education-acceptance')!;

@@ -3596,7 +3596,7 @@ export interface paths {
         };
         /**
          * The applicant's progress view of a case, opened with the access code from the submission receipt
-         * @description Public: no token, the `X-Access-Code` header instead (never in the URL). Progress across departments, the deadline and paused time, what is missing while a supplement is requested, the written reasons of a refusal, and the certificates with their public verification path. Personal data is masked as for a portal that does not assert the applicant. A wrong code is 404, as for an unknown case.
+         * @description Public: no token, the `X-Access-Code` header instead (never in the URL). Progress across departments, the deadline and paused time, what is missing while a supplement is requested (each item with the material's name and the asking department's name beside the codes, and the department's reason), the written reasons of a refusal, and the certificates with their public verification path. Personal data is masked as for a portal that does not assert the applicant. A wrong code is 404, as for an unknown case.
          */
         get: {
             parameters: {
@@ -4993,6 +4993,24 @@ export interface components {
              */
             verifyPath: string;
         };
+        TrackingMissingItem: {
+            /** @description The department that asked for it; null when the record does not say */
+            department: components["schemas"]["Department"] | unknown;
+            /** @description The department's display name */
+            departmentName: components["schemas"]["Bilingual"] | unknown;
+            /**
+             * @description The material code, as POST /track/{caseNo}/supplements wants it
+             * @example insurance
+             */
+            material: string;
+            /** @description The material's name in the service definition; null for a code the definition does not list */
+            materialName: components["schemas"]["Bilingual"] | unknown;
+            /**
+             * @description The department's reason, as its reviewer wrote it
+             * @example 保险凭证已过期
+             */
+            reason: string;
+        };
         TrackingView: {
             /**
              * @description ISO 8601 with the +08:00 offset
@@ -5008,7 +5026,7 @@ export interface components {
             deadline: string | null;
             deadlineProvisional: boolean;
             /** @description What to supply (POST /track/{caseNo}/supplements) while the case waits for it */
-            outstandingSupplement: components["schemas"]["MissingItem"][];
+            outstandingSupplement: components["schemas"]["TrackingMissingItem"][];
             overdue: boolean;
             /**
              * @description ISO 8601 with the +08:00 offset

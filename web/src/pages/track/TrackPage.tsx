@@ -380,6 +380,7 @@ function Refusal({ view }: { view: TrackingView }) {
 
 function SupplementForm({ session, view, onSent }: { session: TrackingSession; view: TrackingView; onSent: () => void }) {
   const { t } = useI18n();
+  const name = useBilingual();
   const [form] = Form.useForm<Record<string, string>>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -413,25 +414,39 @@ function SupplementForm({ session, view, onSent }: { session: TrackingSession; v
     <Section id="track-supplement" title={t('track.supplement.title')} testId="supplement-section">
       <Typography.Paragraph>{t('track.supplement.intro')}</Typography.Paragraph>
       <Form form={form} layout="vertical" onFinish={(v) => void submit(v)} data-testid="supplement-form">
-        {view.outstandingSupplement.map((m, i) => (
-          <div className="supplement-row" key={`${m.material}-${i}`} data-testid="supplement-item" data-material={m.material}>
-            <Descriptions column={1} size="small" bordered layout={narrow ? 'vertical' : 'horizontal'} style={{ marginBottom: 12 }}>
-              <Descriptions.Item label={t('track.supplement.material')}>{m.material}</Descriptions.Item>
-              <Descriptions.Item label={t('track.supplement.reason')}>{m.reason}</Descriptions.Item>
-            </Descriptions>
-            <Form.Item
-              name={`ref${i}`}
-              label={t('track.supplement.reference', { material: m.material })}
-              extra={t('track.supplement.referenceHelp')}
-              rules={[
-                { required: true, whitespace: true, message: t('track.supplement.referenceRequired') },
-                { pattern: REFERENCE, message: t('track.supplement.referenceInvalid') },
-              ]}
-            >
-              <Input autoComplete="off" spellCheck={false} placeholder="upload:… / cert:…" data-testid={`supplement-reference-${i}`} />
-            </Form.Item>
-          </div>
-        ))}
+        {view.outstandingSupplement.map((m, i) => {
+          // Names, never codes: the applicant reads 承运人责任保险凭证 and 教育局, not `insurance` and `education`.
+          const material = name(bilingualOrNull(m.materialName), m.material);
+          const asker = bilingualOrNull(m.departmentName);
+          return (
+            <div className="supplement-row" key={`${m.material}-${i}`} data-testid="supplement-item" data-material={m.material}>
+              <Descriptions column={1} size="small" bordered layout={narrow ? 'vertical' : 'horizontal'} style={{ marginBottom: 12 }}>
+                <Descriptions.Item label={t('track.supplement.material')}>
+                  <span data-testid="supplement-material">{material}</span>
+                </Descriptions.Item>
+                {asker && (
+                  <Descriptions.Item label={t('track.supplement.department')}>
+                    <span data-testid="supplement-department">{name(asker)}</span>
+                  </Descriptions.Item>
+                )}
+                <Descriptions.Item label={t('track.supplement.reason')}>
+                  <span data-testid="supplement-reason">{m.reason}</span>
+                </Descriptions.Item>
+              </Descriptions>
+              <Form.Item
+                name={`ref${i}`}
+                label={t('track.supplement.reference', { material })}
+                extra={t('track.supplement.referenceHelp')}
+                rules={[
+                  { required: true, whitespace: true, message: t('track.supplement.referenceRequired') },
+                  { pattern: REFERENCE, message: t('track.supplement.referenceInvalid') },
+                ]}
+              >
+                <Input autoComplete="off" spellCheck={false} placeholder="upload:… / cert:…" data-testid={`supplement-reference-${i}`} />
+              </Form.Item>
+            </div>
+          );
+        })}
         <Form.Item name="comment" label={t('track.supplement.comment')}>
           <Input.TextArea rows={2} maxLength={2000} data-testid="supplement-comment" />
         </Form.Item>
