@@ -1,8 +1,8 @@
 /**
  * The official working-day calendar (工作日) used for statutory deadlines.
  *
- * Pure and dependency-free: it must run inside Temporal's deterministic workflow sandbox, so it uses no Node
- * builtins, never reads the clock (`Date.now()`, `new Date()`), does no Intl / time-zone lookups and no I/O.
+ * Pure, with one pure dependency (tyme4ts, for the lunar festivals): it must run inside Temporal's deterministic
+ * workflow sandbox, so it uses no Node builtins, never reads the clock (`Date.now()`, `new Date()`), does no Intl / time-zone lookups and no I/O.
  * Loading the yearly JSON files from disk happens elsewhere; this module only receives the parsed data.
  *
  * Time zone: Asia/Shanghai is a fixed UTC+08:00 offset (China has had no DST since 1991), so every conversion is
@@ -14,12 +14,29 @@
  * - a weekend make-up day (调休上班) is a working day;
  * - otherwise Monday to Friday are working days;
  * - the day of acceptance is not counted: N working days end at 23:59:59 (+08:00) of the Nth working day after it;
- * - a year with no official data is never a silent guess: either refused (`strict`) or computed weekdays-only and
- *   flagged `provisional`.
+ * - a year with no official data is never a silent guess: either refused (`strict`) or computed and flagged
+ *   `provisional`. The provisional rule is a constructor option (`ProvisionalRule`):
+ *   - 'statutory-holidays' (default): Mon–Fri minus the days that 全国年节及纪念日放假办法 art. 2 itself fixes (see
+ *     `statutoryHolidays`). Those days are off in every State Council notice, so they are certainly off; what only
+ *     the notice fixes (bridging days, the 补假 for a holiday on a weekend under art. 6, and the weekend make-up
+ *     working days, 调休上班) cannot be known before it is published, so the result is still provisional and may
+ *     differ from the official one by those days;
+ *   - 'weekdays': Mon–Fri only, the rule before statutory holidays were modelled. Kept so that a running case whose
+ *     provisional deadlines were computed with it replays identically (the workflow selects it behind `patched()`).
  */
 
-/** One year of official calendar data; also the format of `data/calendar/<year>.json`. Dates are 'YYYY-MM-DD'. */
+/*
+ * The only non-relative import: the Chinese lunisolar calendar and the solar terms are astronomy, not something to
+ * hand-write. tyme4ts (6tail, MIT; the successor of lunar-typescript by the same author) is chosen because it has no
+ * dependencies, is pure computation (no Node builtins, no clock, no Intl, no I/O: checked by a test that scans its
+ * bundle), so it runs inside Temporal's workflow sandbox, and it computes dates for any year (no lookup table ending
+ * in 2050 or 2100). It is pinned exactly in package.json: a change of version could move a computed date and so a
+ * running case's deadline; upgrade it only together with the table test in test/unit/calendar.test.ts.
+ */
+import { LunarDay, SolarTerm } from 'tyme4ts';
 import { civilFromDays, daysFromCivil, formatCivil, pad, parseCivilDate } from './civil-date';
+
+/** One year of official calendar data; also the format of `data/calendar/<year>.json`. Dates are 'YYYY-MM-DD'. */
 
 export interface CalendarYearData {
   year: number;
@@ -38,7 +55,7 @@ export interface Deadline {
   deadline: string;
   /** The deadline's calendar day in Asia/Shanghai, 'YYYY-MM-DD'. */
   deadlineDate: string;
-  /** True when at least one day counted fell in a year without official data (weekdays-only guess). */
+  /** True when at least one day counted fell in a year without official data (computed by the provisional rule). */
   provisional: boolean;
 }
 
@@ -139,6 +156,49 @@ export function endOfShanghaiDay(date: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Statutory holidays (全国年节及纪念日放假办法 art. 2), for years without official data
+// ---------------------------------------------------------------------------------------------------------------
+
+/** How days in a year without official data are counted; see the module comment. */
+export type ProvisionalRule = 'weekdays' | 'statutory-holidays';
+
+export const PROVISIONAL_RULES: readonly ProvisionalRule[] = ['weekdays', 'statutory-holidays'];
+
+/** The first year of the art. 2 text modelled here (国务院令第795号, effective 2025-01-01). */
+export const STATUTORY_RULE_FROM_YEAR = 2025;
+
+/**
+ * The days off that 全国年节及纪念日放假办法 art. 2 fixes for every citizen in a year, as revised by 国务院令第795号
+ * (2024-11-10, effective 2025-01-01), in the format of `CalendarYearData.holidays`:
+ * 元旦 1 day (1 January); 春节 4 days (农历除夕 and 正月初一 to 初三); 清明节 1 day (the day of the 清明 solar term);
+ * 劳动节 2 days (1 and 2 May); 端午节 1 day (农历五月初五); 中秋节 1 day (农历八月十五); 国庆节 3 days (1 to 3 October).
+ * 除夕 is the day before 正月初一, i.e. the last day of the twelfth lunar month, the 29th or the 30th. Lunar dates and
+ * the solar term are computed in Beijing time by tyme4ts. Two festivals can fall on the same day (中秋节 on 1–3 October
+ * in 2028 and 2031): both ranges are listed, the day is simply off.
+ * Years before 2025 had another text (a 3-day Spring Festival from 初一, a 1-day Labour Day); they are official data
+ * or history, never provisional, so this returns [] for them and they count Mon–Fri.
+ */
+export function statutoryHolidays(year: number): { name: string; from: string; to: string }[] {
+  if (typeof year !== 'number' || !Number.isInteger(year) || year < 0 || year > 9999) {
+    throw new RangeError(`year must be an integer between 0 and 9999, got ${String(year)}`);
+  }
+  if (year < STATUTORY_RULE_FROM_YEAR) return [];
+  const ymd = (d: { getYear(): number; getMonth(): number; getDay(): number }): string =>
+    formatCivil({ y: d.getYear(), m: d.getMonth(), d: d.getDay() });
+  const newYear = LunarDay.fromYmd(year, 1, 1).getSolarDay(); // 正月初一 of the lunar year that starts in this year
+  const on = (name: string, date: string) => ({ name, from: date, to: date });
+  return [
+    on('元旦', `${pad(year, 4)}-01-01`),
+    { name: '春节', from: ymd(newYear.next(-1)), to: ymd(newYear.next(2)) },
+    on('清明节', ymd(SolarTerm.fromName(year, '清明').getSolarDay())),
+    { name: '劳动节', from: `${pad(year, 4)}-05-01`, to: `${pad(year, 4)}-05-02` },
+    on('端午节', ymd(LunarDay.fromYmd(year, 5, 5).getSolarDay())),
+    on('中秋节', ymd(LunarDay.fromYmd(year, 8, 15).getSolarDay())),
+    { name: '国庆节', from: `${pad(year, 4)}-10-01`, to: `${pad(year, 4)}-10-03` },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The calendar
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -154,10 +214,23 @@ interface YearIndex {
  */
 export class WorkingDayCalendar {
   private readonly byYear: Map<number, YearIndex>;
+  /** How a year without official data is counted. */
+  readonly provisionalRule: ProvisionalRule;
+  /** Statutory holidays of years without data, computed once per year on first use (the lunar computation). */
+  private readonly provisionalByYear = new Map<number, Set<number>>();
 
-  /** Validates the data and throws `CalendarDataError` with a precise message if anything is wrong. */
-  constructor(data: readonly CalendarYearData[]) {
+  /**
+   * Validates the data and throws `CalendarDataError` with a precise message if anything is wrong.
+   * `provisional` selects the rule for years without data (default 'statutory-holidays'); a workflow that computed
+   * deadlines with the earlier weekdays-only rule passes 'weekdays' on replay.
+   */
+  constructor(data: readonly CalendarYearData[], opts?: { provisional?: ProvisionalRule }) {
     if (!Array.isArray(data)) throw new CalendarDataError('Calendar data must be an array of year objects');
+    const rule = opts?.provisional ?? 'statutory-holidays';
+    if (!PROVISIONAL_RULES.includes(rule)) {
+      throw new RangeError(`provisional must be one of ${PROVISIONAL_RULES.join(', ')}, got ${String(rule)}`);
+    }
+    this.provisionalRule = rule;
     this.byYear = new Map();
     data.forEach((yearData, i) => {
       const where = `calendar data [${i}]`;
@@ -222,14 +295,18 @@ export class WorkingDayCalendar {
   }
 
   /**
-   * Whether a 'YYYY-MM-DD' date (Asia/Shanghai) is a working day. A year without data falls back to Mon–Fri with
-   * `provisional: true`. Throws RangeError on a malformed date.
+   * Whether a 'YYYY-MM-DD' date (Asia/Shanghai) is a working day. A year without data is computed by the provisional
+   * rule (Mon–Fri minus the statutory holidays, or Mon–Fri only) with `provisional: true`. Throws RangeError on a
+   * malformed date.
    */
   isWorkingDay(date: string): { working: boolean; provisional: boolean } {
     return this.dayStatus(parseDateOrThrow(date).day);
   }
 
-  /** The holiday name if the date is an official holiday, otherwise undefined (also for years without data). */
+  /**
+   * The holiday name if the date is an official holiday, otherwise undefined (also for years without data, whose
+   * statutory holidays `statutoryHolidays(year)` lists).
+   */
   holidayName(date: string): string | undefined {
     const { day, year } = parseDateOrThrow(date);
     return this.byYear.get(year)?.holidays.get(day);
@@ -239,7 +316,8 @@ export class WorkingDayCalendar {
    * Deadline of a period of `n` working days starting at the instant `fromMs` (e.g. the acceptance time).
    * The day of `fromMs` (+08:00) is not counted; the result is 23:59:59.000 +08:00 of the nth working day after it.
    * n = 0 gives the end of the from-day itself (no day is scanned, so it is never provisional).
-   * Days in a year without data: `strict` throws `CalendarYearMissingError`, otherwise weekdays-only + provisional.
+   * Days in a year without data: `strict` throws `CalendarYearMissingError`, otherwise the provisional rule applies
+   * and the deadline is `provisional`.
    * Throws RangeError unless n is an integer in 0..MAX_WORKING_DAYS.
    */
   addWorkingDays(fromMs: number, n: number, opts?: { strict?: boolean }): Deadline {
@@ -301,11 +379,24 @@ export class WorkingDayCalendar {
     const weekdayRule = weekday >= 1 && weekday <= 5;
     if (!index) {
       if (strict) throw new CalendarYearMissingError(year);
-      return { working: weekdayRule, provisional: true };
+      if (this.provisionalRule === 'weekdays') return { working: weekdayRule, provisional: true };
+      return { working: weekdayRule && !this.statutoryDaysOff(year).has(day), provisional: true };
     }
     if (index.holidays.has(day)) return { working: false, provisional: false };
     if (index.makeup.has(day)) return { working: true, provisional: false };
     return { working: weekdayRule, provisional: false };
+  }
+
+  private statutoryDaysOff(year: number): Set<number> {
+    let days = this.provisionalByYear.get(year);
+    if (!days) {
+      days = new Set();
+      for (const h of statutoryHolidays(year)) {
+        for (let day = parseDateOrThrow(h.from).day; day <= parseDateOrThrow(h.to).day; day++) days.add(day);
+      }
+      this.provisionalByYear.set(year, days);
+    }
+    return days;
   }
 }
 
