@@ -43,6 +43,34 @@ export interface ReviewStepDefinition {
   onLimit: 'escalate' | 'deemed_approval';
   /** A rejection by a mandatory step rejects the whole case. */
   mandatory: boolean;
+  /**
+   * The automatic step whose result sets this step's statutory period (the oversize pre-review's category: 2 / 5 / 15
+   * working days for the highway permit, 62号令 art. 15). Only the steps that name it get that period.
+   */
+  limitFromCheckOf?: string;
+  /** Why the limit and the rule at the limit are what they are; the catalogue refuses a plan the law does not allow. */
+  legalBasis: StepLegalBasis;
+}
+
+/** One provision: the document's full title and the article (with paragraph or item when it matters). */
+export interface LegalCitation {
+  document: string;
+  article: string;
+  /** What the provision says that matters here, in one sentence (for docs and reviewers). */
+  note?: string;
+}
+
+export interface StepLegalBasis {
+  /**
+   * The provision that gives the act this step performs its period. `statutoryLimitWorkingDays` is that period; absent
+   * when the law sets none for this act (then only the case promise bounds it). A step limit over it is refused.
+   */
+  limit: LegalCitation & { statutoryLimitWorkingDays?: number };
+  /**
+   * The provision for what happens at the limit. `deemed_approval` is refused unless this provision deems silence to be
+   * consent: `providesDeemedConsent` set and `text` quoting the clause (it must contain 视为, the statutory wording).
+   */
+  onLimit: LegalCitation & { providesDeemedConsent?: boolean; text?: string };
 }
 
 export interface CertificateSpec {

@@ -5,10 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEPARTMENTS, type ServiceDefinition } from '../../domain/types';
+import { DEPARTMENTS, type ReviewStepDefinition, type ServiceDefinition } from '../../domain/types';
 
 const bilingual = z.object({ zh: z.string().min(1), en: z.string().min(1) });
 const department = z.enum(DEPARTMENTS);
+const citation = z.object({ document: z.string().min(1), article: z.string().min(1), note: z.string().optional() });
 
 const stepSchema = z
   .object({
@@ -21,6 +22,11 @@ const stepSchema = z
     limitWorkingDays: z.number().int().min(1).max(45),
     onLimit: z.enum(['escalate', 'deemed_approval']),
     mandatory: z.boolean(),
+    limitFromCheckOf: z.string().optional(),
+    legalBasis: z.object({
+      limit: citation.extend({ statutoryLimitWorkingDays: z.number().int().min(1).max(60).optional() }),
+      onLimit: citation.extend({ providesDeemedConsent: z.boolean().optional(), text: z.string().min(1).optional() }),
+    }),
   })
   .refine((s) => (s.kind === 'human') === (s.check === undefined), {
     message: 'automatic steps name their check; human steps have none',
@@ -81,12 +87,86 @@ export const serviceDefinitionSchema = z
       }
       seen.add(s.id);
     }
+    for (const issue of lawfulPlanIssues(def as ServiceDefinition)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     const materials = new Set(def.materials.map((m) => m.id));
     const referenced = [...def.baseMaterials, ...def.scenarios.flatMap((q) => q.options.flatMap((o) => o.requiresMaterials))];
     for (const m of referenced) {
       if (!materials.has(m)) ctx.addIssue({ code: 'custom', path: ['materials'], message: `material ${m} is not defined` });
     }
   });
+
+/** The statutory wording of a deemed-consent clause (e.g. 行政许可法 art. 50 para. 2: 逾期未作决定的，视为准予延续). */
+const DEEMED_CONSENT_WORDING = '视为';
+
+export interface PlanIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * The longest chain of step limits through the plan (sum along `after` paths), in working days, with its steps. A step
+ * starts when the last of its `after` steps ends, so the case needs at least this long if every step uses its limit.
+ */
+export function longestStepChain(steps: Pick<ReviewStepDefinition, 'id' | 'after' | 'limitWorkingDays'>[]): { days: number; chain: string[] } {
+  const best = new Map<string, { days: number; chain: string[] }>();
+  let longest = { days: 0, chain: [] as string[] };
+  for (const s of steps) {
+    const before = s.after.map((id) => best.get(id)).filter((x) => x !== undefined).sort((a, b) => b.days - a.days)[0];
+    const here = { days: (before?.days ?? 0) + s.limitWorkingDays, chain: [...(before?.chain ?? []), s.id] };
+    best.set(s.id, here);
+    if (here.days > longest.days) longest = here;
+  }
+  return longest;
+}
+
+/**
+ * What the law and the service's own promise forbid in a plan (empty when it is lawful): a chain of step limits longer
+ * than the case promise, a step limit over the statutory period of the act the step performs, a deemed approval that no
+ * cited provision provides, a statutory period taken from a step that is not an earlier automatic check.
+ */
+export function lawfulPlanIssues(def: Pick<ServiceDefinition, 'code' | 'review'>): PlanIssue[] {
+  const issues: PlanIssue[] = [];
+  const { steps, caseLimitWorkingDays } = def.review;
+  const longest = longestStepChain(steps);
+  if (longest.days > caseLimitWorkingDays) {
+    const sum = longest.chain.map((id) => steps.find((s) => s.id === id)!.limitWorkingDays).join('+');
+    issues.push({
+      path: ['review', 'caseLimitWorkingDays'],
+      message:
+        `the step chain ${longest.chain.join(' -> ')} takes ${sum} = ${longest.days} working days, ` +
+        `over the case promise of ${caseLimitWorkingDays}`,
+    });
+  }
+  for (const [i, s] of steps.entries()) {
+    const basis = s.legalBasis;
+    if (!basis) continue; // the schema reports the missing citation
+    const statutory = basis.limit.statutoryLimitWorkingDays;
+    if (statutory !== undefined && s.limitWorkingDays > statutory) {
+      issues.push({
+        path: ['review', 'steps', i, 'limitWorkingDays'],
+        message: `step ${s.id}: its limit of ${s.limitWorkingDays} working days is over the statutory ${statutory} (${basis.limit.document} ${basis.limit.article})`,
+      });
+    }
+    if (s.onLimit === 'deemed_approval') {
+      const rule = basis.onLimit;
+      if (rule.providesDeemedConsent !== true || !rule.text?.includes(DEEMED_CONSENT_WORDING)) {
+        issues.push({
+          path: ['review', 'steps', i, 'onLimit'],
+          message:
+            `step ${s.id}: deemed approval at the limit needs a cited rule that deems silence consent ` +
+            `(providesDeemedConsent and its text with ${DEEMED_CONSENT_WORDING}); ${rule.document} ${rule.article} provides none`,
+        });
+      }
+    }
+    if (s.limitFromCheckOf !== undefined) {
+      const source = steps.slice(0, i).find((x) => x.id === s.limitFromCheckOf);
+      if (!source || source.kind === 'human') {
+        issues.push({ path: ['review', 'steps', i, 'limitFromCheckOf'], message: `step ${s.id}: ${s.limitFromCheckOf} must be an earlier automatic check` });
+      }
+    }
+  }
+  return issues;
+}
 
 export class ServiceCatalog {
   private readonly byCode: Map<string, ServiceDefinition>;

@@ -12,6 +12,7 @@ import { publicPages } from '../../web/src/i18n/public';
 import { claimAndDecide, portalToken, token } from '../helpers/api-harness';
 import type { BrowserRun, TestPage } from '../helpers/browser';
 import { waitFor } from '../helpers/harness';
+import { humanReviewOrder, loadServiceCatalog } from '../../infra/services/catalog';
 
 const ZH: Record<string, string> = { ...common.zh, ...workbench.zh, ...publicPages.zh };
 
@@ -26,15 +27,8 @@ export const portal = portalToken('portal-system');
 export const ops = token('ops', undefined, 'ops-browser');
 export const reviewerToken = (d: Department) => token('reviewer', d, `${d}-browser`);
 
-/** The school-bus review plan, in order: every department's step. */
-export const SCHOOL_BUS_PLAN: [Department, string][] = [
-  ['education', 'education-acceptance'],
-  ['public_security', 'police-opinion'],
-  ['transport', 'transport-opinion'],
-  ['education', 'education-opinion'],
-  ['government_office', 'government-approval'],
-  ['public_security', 'sign-issuance'],
-];
+/** The school-bus review plan, in order: every department's step, read from the catalogue (as the API serves it). */
+export const SCHOOL_BUS_PLAN: [Department, string][] = humanReviewOrder(loadServiceCatalog().get('SCHOOLBUS')!);
 
 /** A school-bus case submitted through the API as the portal; the receipt carries the applicant's access code. */
 export async function submitSchoolBus(run: BrowserRun, key: string): Promise<{ caseNo: string; accessCode: string }> {
@@ -117,6 +111,12 @@ export const openLinkName = (caseNo: string, stepName: string) => `${zh('queue.o
 export async function stepNames(run: BrowserRun, service: string): Promise<(id: string) => string> {
   const def = (await run.api.call('GET', `/services/${service}`, { token: portal })).body as { reviewPlan: { id: string; name: { zh: string } }[] };
   return (id) => def.reviewPlan.find((s) => s.id === id)!.name.zh;
+}
+
+/** The certificate names of a service (by certificate type), as the pages show them. */
+export async function certificateNames(run: BrowserRun, service: string): Promise<(type: string) => string> {
+  const def = (await run.api.call('GET', `/services/${service}`, { token: portal })).body as { certificates: { type: string; name: { zh: string } }[] };
+  return (type) => def.certificates.find((c) => c.type === type)!.name.zh;
 }
 
 /** From the queue to the case page by the step's link, then claim the task: the decision form is shown. */

@@ -57,7 +57,8 @@ describe('a school-bus case through the API', () => {
 
     const service = (await api.call('GET', '/services/SCHOOLBUS', { token: portal })).body;
     const plan: [Department, string][] = (service.reviewPlan as { id: string; department: Department }[]).map((s) => [s.department, s.id]);
-    expect(plan.map(([, id]) => id)).toEqual(['education-acceptance', 'police-opinion', 'transport-opinion', 'education-opinion', 'government-approval', 'sign-issuance']);
+    // The joint review's plan fits the 5-working-day promise (issue 11): the sign is issued with the approval.
+    expect(plan.map(([, id]) => id)).toEqual(['education-acceptance', 'police-opinion', 'transport-opinion', 'education-opinion', 'government-approval']);
     // Departments whose steps have not opened yet do not see the case at all: 404, not 403 or 409.
     const task = await openTask('education', caseNo, 'education-acceptance');
     expect((await decideUnclaimed('public_security', caseNo, 'police-opinion')).status).toBe(404);

@@ -14,7 +14,9 @@ import type { Worker } from '@temporalio/worker';
 import type { Department, ReviewDecision } from '../../domain/types';
 import { CaseDeadlineKey, OverdueKey, calendarUpdatedSignal, caseStateQuery, reviewDecisionSignal, supplementSignal } from '../../workflows/definitions';
 import { freightCompanyApplication, schoolBusApplication } from '../fixtures/applications';
-import { fixtureCalendarDir, makeWorker, openStep, openTestOrm, submit, uniqueQueue, waitForState } from '../helpers/harness';
+import { calendar, fixtureCalendarDir, makeWorker, openStep, openTestOrm, service, submit, uniqueQueue, waitForState } from '../helpers/harness';
+import { submitCase } from '../../api/case-intake';
+import { lawfulPlanIssues } from '../../infra/services/catalog';
 import { cliPath } from '../setup/paths';
 import { registerSearchAttributes } from '../../infra/temporal/search-attributes';
 
@@ -101,10 +103,23 @@ describe('case clocks (time-skipping)', () => {
     });
   });
 
-  it('a step whose limit passes with onLimit=deemed_approval is approved by the system and the plan moves on', async () => {
+  it('a step whose limit passes with onLimit=deemed_approval (where a cited rule deems silence consent) is approved by the system and the plan moves on', async () => {
+    // No committed service deems silence consent (校车安全管理条例 art. 15 has no such rule): the engine's path is
+    // tested on a plan of the test's own, one the catalogue accepts because the cited clause deems consent.
+    const plan = structuredClone(service('SCHOOLBUS'));
+    for (const step of plan.review.steps.filter((x) => x.id === 'police-opinion' || x.id === 'transport-opinion')) {
+      step.onLimit = 'deemed_approval';
+      step.legalBasis.onLimit = { document: '中华人民共和国行政许可法', article: 'art. 50 para. 2', providesDeemedConsent: true, text: '逾期未作决定的，视为准予延续' };
+    }
+    expect(lawfulPlanIssues(plan)).toEqual([]);
     await withWorker(async (taskQueue) => {
       await skipTo('2030-10-14T09:00:00+08:00'); // Monday after the holiday
-      const { caseNo } = await submit({ orm, client: env.client, taskQueue }, 'SCHOOLBUS', schoolBusApplication(), await env.currentTimeMs(), fixtureCalendarDir);
+      const { caseNo } = await submitCase(
+        { orm, client: env.client, taskQueue, calendar: calendar(fixtureCalendarDir) },
+        plan,
+        { idempotencyKey: randomUUID(), ...schoolBusApplication() },
+        await env.currentTimeMs(),
+      );
       const handle = env.client.workflow.getHandle(caseNo);
       await waitForState(handle, openStep('education-acceptance'));
       await handle.signal(reviewDecisionSignal, decision('education-acceptance', 'education'));

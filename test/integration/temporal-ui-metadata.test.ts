@@ -125,6 +125,6 @@ it('a school-bus case: a summary on every scheduled activity, a live step table 
   expect(staticSummary).toBe(`${service('SCHOOLBUS').name.zh} ${caseNo}`);
   expect(staticDetails).toContain(`service \`SCHOOLBUS\``);
   expect(staticDetails).toContain(`Case \`${caseNo}\``);
-  expect(staticDetails).toContain('| sign-issuance ');
+  expect(staticDetails).toContain('| government-approval ');
   expectNoPersonalData(`${staticSummary}\n${staticDetails}`);
 });

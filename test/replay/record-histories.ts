@@ -31,7 +31,8 @@ import type { Department, ReviewDecision } from '../../domain/types';
 import { registerSearchAttributes } from '../../infra/temporal/search-attributes';
 import { freightCompanyApplication, oversizeCargoApplication, schoolBusApplication } from '../fixtures/applications';
 import { installDbJam } from '../helpers/db-jam';
-import { fixtureCalendarDir, makeWorker, openStep, submit, uniqueQueue, waitForState } from '../helpers/harness';
+import { fixtureCalendarDir, makeWorker, openStep, service, submit, uniqueQueue, waitForState } from '../helpers/harness';
+import { humanReviewOrder } from '../../infra/services/catalog';
 import { freePort } from '../helpers/processes';
 import { cliPath, testDatabaseUrl } from '../setup/paths';
 
@@ -57,10 +58,8 @@ async function main() {
   try {
     await worker.runUntil(async () => {
       const runs: [string, string, [string, Department][]][] = [
-        ['school-bus', (await submit(deps, 'SCHOOLBUS', schoolBusApplication())).caseNo, [
-          ['education-acceptance', 'education'], ['police-opinion', 'public_security'], ['transport-opinion', 'transport'],
-          ['education-opinion', 'education'], ['government-approval', 'government_office'], ['sign-issuance', 'public_security'],
-        ]],
+        // The plan as the catalogue has it (since v7 the joint review without a separate sign step).
+        ['school-bus', (await submit(deps, 'SCHOOLBUS', schoolBusApplication())).caseNo, humanReviewOrder(service('SCHOOLBUS')).map(([d, id]) => [id, d])],
         ['freight-company', (await submit(deps, 'FREIGHTCO', freightCompanyApplication())).caseNo, [['transport-review', 'transport']]],
         ['oversize-cargo', (await submit(deps, 'OVERSIZE', oversizeCargoApplication())).caseNo, []],
       ];
