@@ -173,7 +173,7 @@ describe('case clocks (time-skipping)', () => {
 });
 
 describe('a deadline that reaches a year with no official calendar', () => {
-  it('is weekdays-only and marked provisional, then recomputed when that year is loaded', async () => {
+  it('counts the statutory holidays, is marked provisional, then recomputed when that year is loaded', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onestop-calendar-'));
     fs.copyFileSync(path.join(fixtureCalendarDir, '2030.json'), path.join(dir, '2030.json'));
     const taskQueue = uniqueQueue('provisional');
@@ -183,9 +183,10 @@ describe('a deadline that reaches a year with no official calendar', () => {
       const { caseNo, deadlineProvisional } = await submit({ orm, client: env.client, taskQueue }, 'FREIGHTCO', freightCompanyApplication(), await env.currentTimeMs(), dir);
       expect(deadlineProvisional).toBe(true);
       const handle = env.client.workflow.getHandle(caseNo);
-      // 27 (Fri), 30, 31, then 2031 without data: Wed 01-01 and Thu 01-02 counted as weekdays.
+      // 27 (Fri), 30, 31, then 2031 without data: Wed 01-01 is 元旦 (放假办法 art. 2, off in any notice), Thu 01-02
+      // and Fri 01-03 are counted as working days until the notice says otherwise.
       const s = await waitForState(handle, openStep('transport-review'));
-      expect(s).toMatchObject({ deadline: '2031-01-02T23:59:59+08:00', deadlineProvisional: true });
+      expect(s).toMatchObject({ deadline: '2031-01-03T23:59:59+08:00', deadlineProvisional: true });
 
       fs.writeFileSync(
         path.join(dir, '2031.json'),
