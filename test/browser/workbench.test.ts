@@ -4,13 +4,14 @@
  * sign-in, finding the case in the department's queue, opening it, claiming the task and approving; one reviewer
  * does all of it with the keyboard only. The reviewers share one tab: each signs out from the case page and the next
  * one starts at their own queue; once the session expires (401) instead, and signing in returns to the case page.
- * The case ends completed with its certificates issued.
+ * The case ends completed with its certificates issued, listed on the case page, from where the permit's print view
+ * opens.
  */
 import { schoolBusExample } from '../../api/schemas/examples';
 import type { Department } from '../../domain/types';
 import { DEMO } from '../../infra/db/seed';
 import { startBrowserRun, type BrowserRun, type TestPage } from '../helpers/browser';
-import { caseReaches, confirmDialog, openAndClaim, openLinkName, openTask, SCHOOL_BUS_PLAN, signInAsReviewer, signOut, stepNames, stepReaches, submitSchoolBus, zh } from './flows';
+import { caseReaches, certificateNames, confirmDialog, openAndClaim, openLinkName, openTask, SCHOOL_BUS_PLAN, signInAsReviewer, signOut, stepNames, stepReaches, submitSchoolBus, zh } from './flows';
 
 let run: BrowserRun;
 beforeAll(async () => {
@@ -119,14 +120,26 @@ describe('the reviewer workbench', () => {
     // Each decision names the reviewer who signed in for it (the seeded reviewer the sign-in picked).
     const decisions = await p.page.getByTestId('case-steps').innerText();
     for (const [dept] of SCHOOL_BUS_PLAN) expect(decisions).toContain(DEMO.reviewers.find((r) => r.department === dept)!.id);
+    // The case page lists what the case issued, the permit and a sign per vehicle: each by name and number, with its
+    // validity, its print view and its public verification.
+    const issued = completed.certificates as { no: string; type: string; validUntil: string }[];
+    expect(issued.length).toBeGreaterThanOrEqual(2);
+    const certificateName = await certificateNames(run, 'SCHOOLBUS');
+    // (Drawn with the completed status just waited for: the same case view.)
+    expect(await p.page.getByTestId('case-certificate').count()).toBe(issued.length);
+    for (const c of issued) {
+      const item = p.page.locator(`[data-testid="case-certificate"][data-certificate-no="${c.no}"]`);
+      const text = await item.innerText();
+      for (const part of [certificateName(c.type), c.no, zh('case.certificates.validUntil', { day: c.validUntil })]) expect(text).toContain(part);
+      expect(await item.getByRole('link', { name: zh('case.certificates.verifyLabel', { no: c.no }) }).getAttribute('href')).toBe(`/verify/${encodeURIComponent(c.no)}`);
+    }
     await p.check('case-completed');
 
-    // To the certificate: the permit and a sign per vehicle; the reviewer's print view reads the permit in clear
-    // (GET /certificates/{no} for a department that took part), valid, with the plate unmasked.
-    expect(completed.certificates.length).toBeGreaterThanOrEqual(2);
-    const permit = completed.certificates[0]!.no;
-    await p.goto(`/certificates/${encodeURIComponent(permit)}/print`);
-    await p.page.locator(`[data-testid="certificate-sheet"][data-certificate-no="${permit}"]`).waitFor();
+    // To the certificate from the list: the reviewer's print view reads the permit in clear (GET /certificates/{no}
+    // for a department that took part), valid, with the plate unmasked.
+    const permit = issued[0]!;
+    await p.page.getByRole('link', { name: zh('case.certificates.printLabel', { name: certificateName(permit.type), no: permit.no }) }).click();
+    await p.page.locator(`[data-testid="certificate-sheet"][data-certificate-no="${permit.no}"]`).waitFor();
     await p.page.locator('[data-testid="certificate-status"][data-status="valid"]').waitFor();
     expect(await p.page.getByTestId('certificate-sheet').innerText()).toContain(schoolBusExample().form.vehicle.plate);
     await p.page.getByTestId('certificate-qr-image').waitFor();

@@ -2,7 +2,8 @@
  * One case as the deciding reviewer sees it (GET /api/v1/cases/{caseNo}: the form in clear for a department that
  * decides on it): the summary, the department's task with the decision controls, then the form, the materials
  * (referenced certificates open their print view), the automatic reports, every department's steps and decisions,
- * and the timeline; a link opens the case's workflow in the Temporal UI.
+ * and the timeline; a link opens the case's workflow in the Temporal UI. Once issued, the case's certificates are
+ * listed after the summary, each opening its print view and its public verification.
  */
 import { Alert, Button, Card, Col, Descriptions, Grid, List, Row, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
@@ -208,6 +209,10 @@ export function CasePage() {
         </Col>
       </Row>
 
+      <Section id="case-certificates" title={t('case.certificates')} testId="case-certificates">
+        <CertificateList certificates={view.certificates} service={service} />
+      </Section>
+
       <Section id="case-form" title={t('case.tab.form')} testId="case-form">
         {!form ? (
           <Typography.Text>{t('case.formHidden')}</Typography.Text>
@@ -301,6 +306,41 @@ export function CasePage() {
         />
       </Section>
     </>
+  );
+}
+
+/**
+ * The certificates the case issued (the case view's `certificates`), each with its print view and the public
+ * verification by number (the status, as anyone may see it). Names come from the service definition.
+ */
+function CertificateList({ certificates, service }: { certificates: CaseView['certificates']; service: Schemas['Service'] | undefined }) {
+  const { t } = useI18n();
+  const name = useBilingual();
+  if (certificates.length === 0) return <Typography.Paragraph style={{ margin: 0 }}>{t('case.certificates.none')}</Typography.Paragraph>;
+  return (
+    <List
+      size="small"
+      dataSource={certificates}
+      renderItem={(c) => {
+        const label = name(service?.certificates.find((x) => x.type === c.type)?.name, c.type);
+        return (
+          <List.Item data-testid="case-certificate" data-certificate-no={c.no}>
+            <Space wrap size={[12, 4]}>
+              <strong>{label}</strong>
+              <span style={{ overflowWrap: 'anywhere' }}>{c.no}</span>
+              <span>{t('case.certificates.validUntil', { day: c.validUntil })}</span>
+              {c.revoked && <Tag color={TONE.red}>{t('case.certificates.revoked')}</Tag>}
+              <Link to={`/certificates/${encodeURIComponent(c.no)}/print`} aria-label={t('case.certificates.printLabel', { name: label, no: c.no })} data-testid="case-certificate-print">
+                {t('case.certificates.print')}
+              </Link>
+              <Link to={`/verify/${encodeURIComponent(c.no)}`} aria-label={t('case.certificates.verifyLabel', { no: c.no })} data-testid="case-certificate-verify">
+                {t('case.certificates.verify')}
+              </Link>
+            </Space>
+          </List.Item>
+        );
+      }}
+    />
   );
 }
 
