@@ -2927,7 +2927,7 @@ export interface paths {
                         /**
                          * @example {
                          *       "code": "SCHOOLBUS",
-                         *       "version": 1,
+                         *       "version": 2,
                          *       "name": {
                          *         "zh": "校车使用许可一件事",
                          *         "en": "School bus use permit"
@@ -3120,8 +3120,8 @@ export interface paths {
                          *         {
                          *           "id": "police-opinion",
                          *           "name": {
-                         *             "zh": "公安交警意见",
-                         *             "en": "Traffic police opinion"
+                         *             "zh": "公安交警意见（联审：机动车注册登记、校车标牌事项）",
+                         *             "en": "Traffic police opinion (joint review: vehicle registration, sign particulars)"
                          *           },
                          *           "department": "public_security",
                          *           "kind": "human",
@@ -3160,26 +3160,13 @@ export interface paths {
                          *         {
                          *           "id": "government-approval",
                          *           "name": {
-                         *             "zh": "人民政府审批",
-                         *             "en": "Government approval"
+                         *             "zh": "人民政府审批（批准即由公安发放校车标牌）",
+                         *             "en": "Government approval (on approval the police's sign is issued)"
                          *           },
                          *           "department": "government_office",
                          *           "kind": "human",
                          *           "after": [
                          *             "education-opinion"
-                         *           ],
-                         *           "limitWorkingDays": 1
-                         *         },
-                         *         {
-                         *           "id": "sign-issuance",
-                         *           "name": {
-                         *             "zh": "公安核发校车标牌",
-                         *             "en": "Police issue the school-bus sign"
-                         *           },
-                         *           "department": "public_security",
-                         *           "kind": "human",
-                         *           "after": [
-                         *             "government-approval"
                          *           ],
                          *           "limitWorkingDays": 1
                          *         }
