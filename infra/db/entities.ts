@@ -247,10 +247,19 @@ export const Person = defineEntity({
     licenceValidUntil: p.date().nullable(),
     drivingYears: p.integer().nullable(),
     freightQualificationValidUntil: p.date().nullable(),
-    fullPointRecord: p.boolean().default(false),
+    /** 初次领证日期: the scoring periods (12 months each) count on from this day. */
+    licenceFirstIssuedOn: p.date().nullable(),
+    /** The class(es) the police endorsed on the licence for school buses (校车驾驶资格, 校车安全管理条例 art. 24); null: none. */
+    schoolBusEndorsement: p.string().length(8).nullable(),
+    /** The days the driver reached 12 points (记满分), from the traffic police's record. */
+    fullPointDates: p.json<string[]>().default('[]'),
+    /** Serious violations (超员, 超速...) with their dates, from the traffic police's record. */
+    seriousViolations: p.json<{ on: string; kind: string }[]>().default('[]'),
     seriousAccident: p.boolean().default(false),
     drinkDriving: p.boolean().default(false),
     criminalRecord: p.boolean().default(false),
+    /** Until when the driver's health declaration (身体条件证明) holds. */
+    healthDeclarationValidUntil: p.date().nullable(),
   }),
 });
 
@@ -264,6 +273,8 @@ export const Vehicle = defineEntity({
     axles: p.integer(),
     configuration: p.string().length(16),
     totalMassKg: p.integer(),
+    /** Decides the size category (GA 802-2019) where seats or mass do not. */
+    lengthMm: p.integer().nullable(),
     seats: p.integer().nullable(),
     drivingLicenceValidUntil: p.date().nullable(),
     inspectionValidUntil: p.date().nullable(),
@@ -279,6 +290,8 @@ export const School = defineEntity({
     creditCode: p.string().length(18).primary(),
     name: p.string().length(200),
     address: p.string().length(300),
+    /** A school that runs its own bus holds the carrier-liability insurance itself. */
+    liabilityInsuranceValidUntil: p.date().nullable(),
   }),
 });
 

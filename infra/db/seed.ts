@@ -4,6 +4,8 @@
  * The road restrictions are DEMO data, not real bridge limits.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { shanghaiDate } from '../../domain/calendar';
+import { civilFromDays, daysFromCivil, formatCivil, parseCivilDate } from '../../domain/civil-date';
 import { creditCodeWithCheck, idCardWithCheck } from '../../domain/identifiers';
 import { registerPortalClient } from '../repositories/portal-clients';
 
@@ -13,18 +15,33 @@ export const DEMO = {
   heavyCarrier: { creditCode: creditCodeWithCheck('91370800MA3C00030'), name: '济宁重型装备运输有限公司' },
   schoolBusCarrier: { creditCode: creditCodeWithCheck('91370800MA3C00040'), name: '济宁安运校车服务有限公司' },
   violator: { creditCode: creditCodeWithCheck('91370800MA3C00050'), name: '济宁违规运输有限公司' },
+  /** A school-bus company whose carrier-liability insurance has lapsed (校车安全管理条例 art. 14(5) fails). */
+  lapsedCarrier: { creditCode: creditCodeWithCheck('91370800MA3C00060'), name: '济宁安途校车服务有限公司' },
   school: { creditCode: creditCodeWithCheck('12370800MB0000010'), name: '济宁市任城区实验小学' },
   drivers: {
     freight: { idCard: idCardWithCheck('37080219800101001'), name: '张伟' },
     heavy: { idCard: idCardWithCheck('37080219750315002'), name: '李强' },
     schoolBus: { idCard: idCardWithCheck('37080219850620003'), name: '王芳' },
     tooOld: { idCard: idCardWithCheck('37080219600101004'), name: '赵刚' },
+    // Each of these fails exactly one school-bus driver rule with the example's bus (and passes every other).
+    schoolBusUnendorsed: { idCard: idCardWithCheck('37080219830412005'), name: '陈静' },
+    schoolBusViolation: { idCard: idCardWithCheck('37080219790908006'), name: '刘洋' },
+    schoolBusHealthExpired: { idCard: idCardWithCheck('37080219820225007'), name: '杨敏' },
+    schoolBusFullPoints: { idCard: idCardWithCheck('37080219771130008'), name: '黄磊' },
+    /** B1 (中型客车) with a B1 school-bus endorsement: the example's 41-seat bus needs A1. */
+    schoolBusMidsizeOnly: { idCard: idCardWithCheck('37080219860514009'), name: '周涛' },
+    /** C1 only: may not drive the example's heavy trucks (B2 needed). */
+    freightC1Only: { idCard: idCardWithCheck('37080219880808010'), name: '吴军' },
   },
   vehicles: {
     freight1: '鲁H10001',
     freight2: '鲁H10002',
+    /** A heavy truck registered to another company (济宁通达物流), not to the freight example's applicant. */
+    freightOtherOwner: '鲁H10003',
     heavyTractor: '鲁H20001',
     schoolBus: '鲁H30001',
+    /** The lapsed carrier's own school bus. */
+    lapsedCarrierBus: '鲁H30002',
   },
   /** Registered portal clients (tokens: `npm run token -- --role portal --sub city-portal`). */
   portalClients: [
@@ -44,7 +61,19 @@ export const DEMO = {
 const FAR = '2030-12-31';
 const PAST = '2025-06-30';
 
-export async function seedDemoData(orm: MikroORM): Promise<void> {
+/** The day `days` before `date` ('YYYY-MM-DD'). */
+function daysBefore(date: string, days: number): string {
+  const c = parseCivilDate(date)!;
+  return formatCivil(civilFromDays(daysFromCivil(c.y, c.m, c.d) - days));
+}
+
+/**
+ * `now` dates the records whose meaning is relative to the day (a violation "in the last year", full points "in the
+ * last three scoring periods"). They are written when a row is first seeded and not moved by later runs, so a second
+ * run changes nothing; on a database seeded long ago they age like real records would.
+ */
+export async function seedDemoData(orm: MikroORM, now = Date.now()): Promise<void> {
+  const today = shanghaiDate(now);
   const c = orm.em.fork().getConnection();
   const companies: [string, string, string, string[], string | null, string | null, string[], boolean, string | null][] = [
     // creditCode, name, legal rep, business scope, permit no, permit valid until, operating scope, serious violation, insurance
@@ -53,6 +82,7 @@ export async function seedDemoData(orm: MikroORM): Promise<void> {
     [DEMO.heavyCarrier.creditCode, DEMO.heavyCarrier.name, '孙八', ['道路货物运输（不含危险货物）', '大型物件运输'], '鲁交运管许可济字370800000003号', FAR, ['普通货运', '大型物件运输'], false, FAR],
     [DEMO.schoolBusCarrier.creditCode, DEMO.schoolBusCarrier.name, '周九', ['道路旅客运输', '校车服务'], '鲁交运管许可济字370800000004号', FAR, ['校车服务'], false, FAR],
     [DEMO.violator.creditCode, DEMO.violator.name, '吴十', ['道路货物运输（不含危险货物）', '大型物件运输'], '鲁交运管许可济字370800000005号', FAR, ['普通货运', '大型物件运输'], true, FAR],
+    [DEMO.lapsedCarrier.creditCode, DEMO.lapsedCarrier.name, '郑十一', ['道路旅客运输', '校车服务'], '鲁交运管许可济字370800000006号', FAR, ['校车服务'], false, PAST],
   ];
   for (const [code, name, rep, scope, permit, permitUntil, opScope, violation, insurance] of companies) {
     await c.execute(
@@ -66,33 +96,73 @@ export async function seedDemoData(orm: MikroORM): Promise<void> {
     `insert into school (credit_code, name, address) values (?, ?, '山东省济宁市任城区学府路8号') on conflict do nothing`,
     [DEMO.school.creditCode, DEMO.school.name],
   );
-  const people: [string, string, string, number, string, boolean][] = [
-    // idCard, name, licence class, driving years, qualification until, full-point record
-    [DEMO.drivers.freight.idCard, DEMO.drivers.freight.name, 'B2', 15, FAR, false],
-    [DEMO.drivers.heavy.idCard, DEMO.drivers.heavy.name, 'A2', 20, FAR, false],
-    [DEMO.drivers.schoolBus.idCard, DEMO.drivers.schoolBus.name, 'A1', 12, FAR, false],
-    [DEMO.drivers.tooOld.idCard, DEMO.drivers.tooOld.name, 'A2', 40, PAST, true],
+  const d = DEMO.drivers;
+  // Full points reached about 14 months ago: within the last three scoring periods whatever the first-issue day.
+  const recentFullPoints = [daysBefore(today, 425)];
+  const recentSpeeding = [{ on: daysBefore(today, 90), kind: '驾驶客运车辆超速' }];
+  const people: {
+    who: { idCard: string; name: string };
+    cls: string;
+    years: number;
+    qualification: string;
+    firstIssued: string;
+    endorsement?: string;
+    fullPoints?: string[];
+    violations?: { on: string; kind: string }[];
+    health?: string;
+  }[] = [
+    { who: d.freight, cls: 'B2', years: 15, qualification: FAR, firstIssued: '2011-04-18', health: FAR },
+    { who: d.heavy, cls: 'A2', years: 20, qualification: FAR, firstIssued: '2006-09-05', health: FAR },
+    { who: d.schoolBus, cls: 'A1', years: 12, qualification: FAR, firstIssued: '2014-03-15', endorsement: 'A1', health: FAR },
+    { who: d.tooOld, cls: 'A2', years: 40, qualification: PAST, firstIssued: '1986-05-20', fullPoints: recentFullPoints, health: PAST },
+    { who: d.schoolBusUnendorsed, cls: 'A1', years: 10, qualification: FAR, firstIssued: '2016-06-01', health: FAR },
+    { who: d.schoolBusViolation, cls: 'A1', years: 18, qualification: FAR, firstIssued: '2008-10-10', endorsement: 'A1', violations: recentSpeeding, health: FAR },
+    { who: d.schoolBusHealthExpired, cls: 'A1', years: 14, qualification: FAR, firstIssued: '2012-02-29', endorsement: 'A1', health: PAST },
+    { who: d.schoolBusFullPoints, cls: 'A1', years: 22, qualification: FAR, firstIssued: '2004-12-01', endorsement: 'A1', fullPoints: recentFullPoints, health: FAR },
+    { who: d.schoolBusMidsizeOnly, cls: 'B1', years: 9, qualification: FAR, firstIssued: '2017-05-14', endorsement: 'B1', health: FAR },
+    { who: d.freightC1Only, cls: 'C1', years: 8, qualification: FAR, firstIssued: '2018-08-20', health: FAR },
   ];
-  for (const [idCard, name, cls, years, qual, fullPoint] of people) {
+  for (const p of people) {
+    // A row seeded before these records existed (no first-issue day) gets them once; a later run changes nothing.
     await c.execute(
-      `insert into person (id_card, name, phone, licence_class, licence_valid_until, driving_years,
-         freight_qualification_valid_until, full_point_record) values (?, ?, '13800000000', ?, ?, ?, ?, ?)
-       on conflict (id_card) do nothing`,
-      [idCard, name, cls, FAR, years, qual, fullPoint],
+      `insert into person (id_card, name, phone, licence_class, licence_valid_until, driving_years, freight_qualification_valid_until,
+         licence_first_issued_on, school_bus_endorsement, full_point_dates, serious_violations, health_declaration_valid_until)
+       values (?, ?, '13800000000', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (id_card) do update set licence_first_issued_on = excluded.licence_first_issued_on,
+         school_bus_endorsement = excluded.school_bus_endorsement, full_point_dates = excluded.full_point_dates,
+         serious_violations = excluded.serious_violations, health_declaration_valid_until = excluded.health_declaration_valid_until
+       where person.licence_first_issued_on is null`,
+      [
+        p.who.idCard,
+        p.who.name,
+        p.cls,
+        FAR,
+        p.years,
+        p.qualification,
+        p.firstIssued,
+        p.endorsement ?? null,
+        JSON.stringify(p.fullPoints ?? []),
+        JSON.stringify(p.violations ?? []),
+        p.health ?? null,
+      ],
     );
   }
-  const vehicles: [string, string, string, number, string, number, number | null, boolean][] = [
-    [DEMO.vehicles.freight1, DEMO.newCompany.creditCode, 'heavy-truck', 3, 'truck', 25000, null, false],
-    [DEMO.vehicles.freight2, DEMO.newCompany.creditCode, 'heavy-truck', 2, 'truck', 18000, null, false],
-    [DEMO.vehicles.heavyTractor, DEMO.heavyCarrier.creditCode, 'tractor-semitrailer', 6, 'combination', 49000, null, false],
-    [DEMO.vehicles.schoolBus, DEMO.schoolBusCarrier.creditCode, 'school-bus', 2, 'truck', 12000, 41, true],
+  const vehicles: [string, string, string, number, string, number, number, number | null, boolean][] = [
+    // plate, owner, kind, axles, configuration, total mass kg, length mm, seats, meets the school-bus standard
+    [DEMO.vehicles.freight1, DEMO.newCompany.creditCode, 'heavy-truck', 3, 'truck', 25000, 9000, null, false],
+    [DEMO.vehicles.freight2, DEMO.newCompany.creditCode, 'heavy-truck', 2, 'truck', 18000, 8500, null, false],
+    [DEMO.vehicles.freightOtherOwner, DEMO.freightCompany.creditCode, 'heavy-truck', 2, 'truck', 18000, 8500, null, false],
+    [DEMO.vehicles.heavyTractor, DEMO.heavyCarrier.creditCode, 'tractor-semitrailer', 6, 'combination', 49000, 16500, null, false],
+    [DEMO.vehicles.schoolBus, DEMO.schoolBusCarrier.creditCode, 'school-bus', 2, 'truck', 12000, 10400, 41, true],
+    [DEMO.vehicles.lapsedCarrierBus, DEMO.lapsedCarrier.creditCode, 'school-bus', 2, 'truck', 12000, 10400, 41, true],
   ];
-  for (const [plate, owner, kind, axles, config, mass, seats, schoolBus] of vehicles) {
+  for (const [plate, owner, kind, axles, config, mass, length, seats, schoolBus] of vehicles) {
     await c.execute(
-      `insert into vehicle (plate, owner_key, kind, axles, configuration, total_mass_kg, seats, driving_licence_valid_until,
+      `insert into vehicle (plate, owner_key, kind, axles, configuration, total_mass_kg, length_mm, seats, driving_licence_valid_until,
          inspection_valid_until, road_transport_cert_valid_until, meets_school_bus_standard)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (plate) do nothing`,
-      [plate, owner, kind, axles, config, mass, seats, FAR, FAR, FAR, schoolBus],
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (plate) do update set length_mm = excluded.length_mm where vehicle.length_mm is null`,
+      [plate, owner, kind, axles, config, mass, length, seats, FAR, FAR, FAR, schoolBus],
     );
   }
   for (const r of DEMO.reviewers) {

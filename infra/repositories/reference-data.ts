@@ -22,17 +22,47 @@ export async function findVehicle(em: EntityManager, plate: string) {
   return em.findOne(Vehicle, { plate });
 }
 
+/** The registered vehicles among `plates`, by plate (one query for a fleet); unknown plates are absent. */
+export async function findVehicles(em: EntityManager, plates: string[]) {
+  const found = plates.length ? await em.find(Vehicle, { plate: { $in: [...new Set(plates)] } }) : [];
+  return new Map(found.map((v) => [v.plate, v]));
+}
+
+/** The name a company or school is registered under, for a report that must say who owns a vehicle. */
+export async function holderName(em: EntityManager, creditCode: string): Promise<string | undefined> {
+  const company = await em.findOne(Company, { creditCode }, { fields: ['name'] });
+  if (company) return company.name;
+  return (await em.findOne(School, { creditCode }, { fields: ['name'] }))?.name;
+}
+
+/**
+ * The carrier-liability insurance (承运人责任保险) the records hold for a school-bus carrier: a school-bus company's, or
+ * a school's that runs its own bus. `undefined` when the carrier is in neither register.
+ */
+export async function carrierInsurance(em: EntityManager, creditCode: string): Promise<{ holder: string; validUntil: string | null } | undefined> {
+  const company = await em.findOne(Company, { creditCode }, { fields: ['name', 'liabilityInsuranceValidUntil'] });
+  if (company) return { holder: company.name, validUntil: company.liabilityInsuranceValidUntil ?? null };
+  const school = await em.findOne(School, { creditCode }, { fields: ['name', 'liabilityInsuranceValidUntil'] });
+  return school ? { holder: school.name, validUntil: school.liabilityInsuranceValidUntil ?? null } : undefined;
+}
+
 /** A person's driving qualifications for prefill; criminal and accident records stay with the checks that need them. */
 export async function findPersonForPrefill(em: EntityManager, idCard: string) {
   return em.findOne(Person, { idCard }, { fields: ['idCard', 'name', 'licenceClass', 'licenceValidUntil', 'drivingYears', 'freightQualificationValidUntil'] });
 }
 
 /**
- * A person's whole record, for the automatic checks only (driving and criminal records included: sensitive personal
- * information, PIPL art. 28). Prefill reads `findPersonForPrefill`.
+ * A person's whole record, for the automatic checks only (driving and criminal records, violations and health
+ * included: sensitive personal information, PIPL art. 28). Prefill reads `findPersonForPrefill`.
  */
 export async function findPersonForChecks(em: EntityManager, idCard: string) {
   return em.findOne(Person, { idCard });
+}
+
+/** The whole records of several people, by ID number (one query for a company's drivers); unknown ones are absent. */
+export async function findPeopleForChecks(em: EntityManager, idCards: string[]) {
+  const found = idCards.length ? await em.find(Person, { idCard: { $in: [...new Set(idCards)] } }) : [];
+  return new Map(found.map((p) => [p.idCard, p]));
 }
 
 /** The restricted road segments among `ids` (bridges, tunnels, underpasses, narrow segments); unknown ids are absent. */
