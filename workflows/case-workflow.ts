@@ -361,7 +361,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
 
   // ---- The clock ----
   const loadCalendar = (why: string) => guarded('loadCalendar', () => records.loadCalendar.executeWithOptions({ summary: `load the working-day calendar (${why})` }, []));
-  let calendar = new WorkingDayCalendar(await loadCalendar('case deadlines'));
+  // v8 ('statutory-provisional-calendar'): a year without official data counts the statutory holidays (全国年节及纪念日
+  // 放假办法 art. 2) as days off. Cases started before computed such deadlines weekdays-only and keep doing so on replay;
+  // decided once here, so a case never switches rules mid-way (the calendar reload below uses the same rule).
+  const provisionalRule = patched('statutory-provisional-calendar') ? 'statutory-holidays' : 'weekdays';
+  let calendar = new WorkingDayCalendar(await loadCalendar('case deadlines'), { provisional: provisionalRule });
   const applyDeadline = (d: Deadline) => {
     state.deadlineMs = d.deadlineMs;
     state.deadline = d.deadline;
@@ -377,9 +381,27 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
 
   let pausedAtMs: number | undefined;
   let stepLimitOverride: number | undefined;
+  /** The case promise in working days: the service's, or (v7) the longer statutory period an automatic check set. */
+  let promiseDays = definition.review.caseLimitWorkingDays;
 
   function setStepClock(step: StepState, fromMs: number): void {
     const def = defOf(step.id);
+    if (step.statutoryLimitWorkingDays !== undefined) {
+      // v7: a statutory period counts from acceptance (62号令 art. 15: 自受理申请之日起), moved by the working days the
+      // case was paused before this opening (the pauses while it is open move it in applySupplement, as for any step).
+      const days = step.statutoryLimitWorkingDays;
+      const pausedBefore = state.pausedWorkingDays - (step.pausedDays ?? 0);
+      const at = (n: number) => {
+        const due = calendar.addWorkingDays(input.acceptedAtMs, n);
+        return pausedBefore > 0 ? calendar.extendDeadline(due.deadlineMs, pausedBefore) : due;
+      };
+      const due = at(days);
+      step.deadlineMs = due.deadlineMs;
+      step.deadline = due.deadline;
+      step.reminderMs = days > 1 ? at(days - 1).deadlineMs : undefined;
+      if (due.provisional) state.deadlineProvisional = true;
+      return;
+    }
     const limit = stepLimitOverride && def.kind !== 'automatic' ? stepLimitOverride : def.limitWorkingDays;
     const due = calendar.addWorkingDays(fromMs, limit);
     step.deadlineMs = due.deadlineMs;
@@ -387,6 +409,37 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     // The reminder comes one working day before the limit (none for a one-day limit: it would fire at acceptance).
     step.reminderMs = limit > 1 ? calendar.addWorkingDays(fromMs, limit - 1).deadlineMs : undefined;
     if (due.provisional) state.deadlineProvisional = true;
+  }
+
+  /** The case deadline for `days` working days from acceptance, moved by the working days paused so far. */
+  function caseDeadlineFor(days: number): Deadline {
+    const due = calendar.addWorkingDays(input.acceptedAtMs, days);
+    return state.pausedWorkingDays > 0 ? calendar.extendDeadline(due.deadlineMs, state.pausedWorkingDays) : due;
+  }
+
+  /**
+   * v7 (`statutory-step-period`): the period an automatic check sets (the oversize category's 2 / 5 / 15 working days,
+   * 62号令 art. 15) applies to the steps that take it from that check (the highway permit), not to every step; and the
+   * case promise becomes the longer of the service's promise and that period, so a category III case can keep it.
+   * Before v7 the period replaced every human step's limit and the promise stayed.
+   */
+  async function applyStatutoryPeriod(check: StepState, days: number): Promise<void> {
+    const takers = definition.review.steps.filter((s) => s.limitFromCheckOf === check.id).map((s) => stepOf(s.id));
+    // A definition from before v7 names no taker: the period keeps its old reach (every step after the check).
+    const targets = takers.length > 0 ? takers : state.steps.filter((s) => defOf(s.id).kind !== 'automatic');
+    for (const s of targets) s.statutoryLimitWorkingDays = days;
+    const before = state.deadline;
+    promiseDays = Math.max(definition.review.caseLimitWorkingDays, days);
+    state.promiseWorkingDays = promiseDays;
+    applyDeadline(caseDeadlineFor(promiseDays));
+    await record('statutory_period_applied', {
+      detail: `${targets.map((s) => s.id).join(', ')}: ${days} working days from acceptance; case promise ${promiseDays} working days, due ${state.deadline}`,
+      stepIds: targets.map((s) => s.id),
+      statutoryLimitWorkingDays: days,
+      promiseWorkingDays: promiseDays,
+      before,
+      deadline: state.deadline,
+    });
   }
 
   // ---- Steps ----
@@ -397,6 +450,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     step.openedAtMs = Date.now();
     step.pausedDays = 0;
     step.reminded = false;
+    // A reopened step's escalation starts over with its new clock (state only: set by v7 code, no command here).
+    step.escalatedTo = undefined;
+    step.governmentEscalationMs = undefined;
     setStepClock(step, Date.now());
     const opening = {
       caseNo,
@@ -440,7 +496,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
       at: formatShanghai(Date.now()),
       round: step.round,
     });
-    if (result.statutoryLimitWorkingDays) stepLimitOverride = result.statutoryLimitWorkingDays;
+    const statutoryPeriod = result.statutoryLimitWorkingDays && !patched('statutory-step-period') ? undefined : result.statutoryLimitWorkingDays;
+    if (result.statutoryLimitWorkingDays && statutoryPeriod === undefined) stepLimitOverride = result.statutoryLimitWorkingDays;
     await record('automatic_check_completed', {
       detail: `${step.id}: ${result.verdict}${result.hardRefusal ? ' (hard refusal)' : ''}`,
       stepId: step.id,
@@ -454,6 +511,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
       await finishRejected(result.reasons.map((r) => `${step.name.en}: ${r}`), 'system');
       return;
     }
+    if (statutoryPeriod) await applyStatutoryPeriod(step, statutoryPeriod);
     const allPass = result.verdict === 'pass';
     if (def.kind === 'automatic') {
       if (!allPass && result.verdict === 'fail' && def.mandatory) {
@@ -623,10 +681,13 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   function nextClockEvent(): { atMs: number; summary: string } | undefined {
     if (state.status !== 'in_review') return undefined; // paused or finished: every clock is stopped
     const events: { atMs: number; summary: string }[] = [];
-    if (!state.overdue) events.push({ atMs: state.deadlineMs, summary: `case limit (${definition.review.caseLimitWorkingDays} working days)` });
+    if (!state.overdue) events.push({ atMs: state.deadlineMs, summary: `case limit (${promiseDays} working days)` });
     for (const s of state.steps.filter((x) => x.status === 'open')) {
       if (!s.reminded && s.reminderMs !== undefined) events.push({ atMs: s.reminderMs, summary: `reminder ${s.id}` });
       if (!s.escalated && s.deadlineMs !== undefined) events.push({ atMs: s.deadlineMs, summary: `step limit ${s.id}` });
+      if (s.escalatedTo === 'department_head' && s.governmentEscalationMs !== undefined) {
+        events.push({ atMs: s.governmentEscalationMs, summary: `escalation ${s.id} to the government office` });
+      }
     }
     return events.sort((a, b) => a.atMs - b.atMs)[0];
   }
@@ -656,11 +717,32 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
           await record('step_deemed_approved', { detail: `${step.id}: deemed approved at its limit`, stepId: step.id }, undefined, {
             update: [{ caseNo, stepId: step.id, round: step.round, status: 'closed', decision: 'deemed_approval', overdue: true }],
           });
+        } else if (patched('two-level-escalation')) {
+          // v7: no deemed consent (the catalogue refuses it unless a cited rule provides it), so the limit goes up: to the
+          // department's head now (行政许可法 art. 42: only the head may extend a period), to the government office one
+          // working day later if the step is still open (art. 60: the government above supervises).
+          step.escalatedTo = 'department_head';
+          step.governmentEscalationMs = calendar.addWorkingDays(step.deadlineMs, 1).deadlineMs;
+          await record(
+            'step_escalated',
+            { detail: `${step.id}: limit passed, escalated to the head of ${step.department}`, stepId: step.id, department: step.department, level: 1, escalatedTo: 'department_head' },
+            undefined,
+            { update: [{ caseNo, stepId: step.id, round: step.round, overdue: true }] },
+          );
         } else {
           await record('step_escalated', { detail: `${step.id}: limit passed, escalated`, stepId: step.id, department: step.department }, undefined, {
             update: [{ caseNo, stepId: step.id, round: step.round, overdue: true }],
           });
         }
+      }
+      if (step.escalatedTo === 'department_head' && step.governmentEscalationMs !== undefined && now >= step.governmentEscalationMs) {
+        step.escalatedTo = 'government_office';
+        await record(
+          'step_escalated',
+          { detail: `${step.id}: one working day past its limit, escalated to the government office`, stepId: step.id, department: step.department, level: 2, escalatedTo: 'government_office' },
+          undefined,
+          { update: [{ caseNo, stepId: step.id, round: step.round, overdue: true }] },
+        );
       }
     }
     if (!state.overdue && now >= state.deadlineMs) {
@@ -674,10 +756,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
    * official data, keeping the working days already given back by supplements.
    */
   async function reloadCalendar(): Promise<void> {
-    calendar = new WorkingDayCalendar(await loadCalendar('calendarUpdated: recompute provisional deadlines'));
+    calendar = new WorkingDayCalendar(await loadCalendar('calendarUpdated: recompute provisional deadlines'), { provisional: provisionalRule });
     if (!state.deadlineProvisional) return;
     const before = state.deadline;
-    let caseDue = calendar.addWorkingDays(input.acceptedAtMs, definition.review.caseLimitWorkingDays);
+    let caseDue = calendar.addWorkingDays(input.acceptedAtMs, promiseDays);
     if (state.pausedWorkingDays > 0) caseDue = calendar.extendDeadline(caseDue.deadlineMs, state.pausedWorkingDays);
     applyDeadline(caseDue); // sets deadlineProvisional from the case deadline; step clocks below may set it again
     for (const step of state.steps.filter((x) => x.status === 'open' && x.openedAtMs !== undefined)) {
