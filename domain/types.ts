@@ -235,6 +235,14 @@ export interface StepState {
   reminderMs?: number;
   reminded: boolean;
   escalated: boolean;
+  /**
+   * Who the passed limit is escalated to (v7, `two-level-escalation`): the department's head at the limit, the
+   * government office one working day later (`governmentEscalationMs`) if the step is still open.
+   */
+  escalatedTo?: 'department_head' | 'government_office';
+  governmentEscalationMs?: number;
+  /** The statutory period the automatic check set for this step (oversize category: 2 / 5 / 15), counted from acceptance. */
+  statutoryLimitWorkingDays?: number;
   overdue: boolean;
   decisions: DecisionRecord[];
   check?: AutomaticCheckResult;
@@ -256,6 +264,11 @@ export interface CaseState {
   deadline: string;
   deadlineMs: number;
   deadlineProvisional: boolean;
+  /**
+   * The case promise in working days from acceptance: the service's, or longer when a statutory period set by an
+   * automatic check is longer (oversize category III: 15). Absent in cases started before v7.
+   */
+  promiseWorkingDays?: number;
   overdue: boolean;
   pausedWorkingDays: number;
   pausedSince?: string;

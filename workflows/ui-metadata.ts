@@ -69,7 +69,10 @@ export function progressSummary(type: string, payload: Record<string, unknown>, 
       what = `reminder: ${stepId}${dept} has one working day left`;
       break;
     case 'step_escalated':
-      what = `step limit passed: ${stepId}${dept} escalated`;
+      what = `step limit passed: ${stepId}${dept} escalated${payload.escalatedTo === 'government_office' ? ' to the government office' : payload.escalatedTo === 'department_head' ? ' to the department head' : ''}`;
+      break;
+    case 'statutory_period_applied':
+      what = `statutory period: ${num(payload.statutoryLimitWorkingDays) ?? '?'} working days; case promise ${num(payload.promiseWorkingDays) ?? '?'}, due ${shortTime(str(payload.deadline))}`;
       break;
     case 'step_deemed_approved':
       what = `step limit passed: ${stepId}${dept} deemed approved`;

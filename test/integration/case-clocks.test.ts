@@ -14,7 +14,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Department, ReviewDecision } from '../../domain/types';
 import { CaseDeadlineKey, OverdueKey, calendarUpdatedSignal, caseStateQuery, reviewDecisionSignal, supplementSignal } from '../../workflows/definitions';
 import { freightCompanyApplication, schoolBusApplication } from '../fixtures/applications';
-import { calendar, fixtureCalendarDir, makeWorker, openStep, openTestOrm, service, submit, uniqueQueue, waitForState } from '../helpers/harness';
+import { calendar, fixtureCalendarDir, makeWorker, openStep, openTestOrm, service, submit, uniqueQueue, waitForRows, waitForState } from '../helpers/harness';
 import { submitCase } from '../../api/case-intake';
 import { lawfulPlanIssues } from '../../infra/services/catalog';
 import { cliPath } from '../setup/paths';
@@ -63,7 +63,7 @@ async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> 
 }
 
 describe('case clocks (time-skipping)', () => {
-  it('reminds one working day before a step limit, escalates at it, and flags the case overdue at 5 working days', async () => {
+  it('reminds one working day before a step limit, escalates at it to the department head and a working day later to the government office, and flags the case overdue at 5 working days', async () => {
     await withWorker(async (taskQueue) => {
       await skipTo('2030-09-23T10:00:00+08:00'); // Monday
       const { caseNo, deadline } = await submit({ orm, client: env.client, taskQueue }, 'FREIGHTCO', freightCompanyApplication(), await env.currentTimeMs(), fixtureCalendarDir);
@@ -82,10 +82,18 @@ describe('case clocks (time-skipping)', () => {
       await skipTo('2030-09-28T08:00:00+08:00');
       s = await waitForState(handle, (x) => x.steps.some((y) => y.id === 'transport-review' && y.escalated));
       expect(step().status).toBe('open'); // escalated, still waiting for a person
+      expect(step().escalatedTo).toBe('department_head');
       expect(s.overdue).toBe(false);
 
+      // One working day after the limit (Sunday 09-29 is a make-up working day), still open: the government office.
       await skipTo('2030-09-30T08:00:00+08:00');
-      s = await waitForState(handle, (x) => x.overdue);
+      s = await waitForState(handle, (x) => x.overdue && x.steps.some((y) => y.id === 'transport-review' && y.escalatedTo === 'government_office'));
+      const escalations = await waitForRows<{ payload: { level: number; escalatedTo: string } }>(
+        orm,
+        "select payload from case_event where case_no = ? and type = 'step_escalated' and (select count(*) from case_event where case_no = ? and type = 'step_escalated') = 2 order by seq",
+        [caseNo, caseNo],
+      );
+      expect(escalations.map((e) => [e.payload.level, e.payload.escalatedTo])).toEqual([[1, 'department_head'], [2, 'government_office']]);
       // Ops see it in the Temporal UI: the search attributes follow the case.
       const described = await handle.describe();
       expect(described.typedSearchAttributes.get(OverdueKey)).toBe(true);

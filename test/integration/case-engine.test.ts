@@ -196,6 +196,9 @@ describe('oversize cargo transport', () => {
     expect(prereview.check).toMatchObject({ verdict: 'pass', report: storedReportRef('prereview') });
     const report = await storedReport(caseNo, 'prereview');
     expect(report).toMatchObject({ category: 'I', statutoryLimitWorkingDays: 2, allPass: true });
+    // Category I: the highway permit's 2 working days fit the service's promise, which stays at 5.
+    expect(state).toMatchObject({ promiseWorkingDays: 5 });
+    expect(state.steps.find((s) => s.id === 'highway-review')!.statutoryLimitWorkingDays).toBe(2);
     expect((report as { results: unknown[] }).results).toHaveLength(21);
   });
 
@@ -210,7 +213,7 @@ describe('oversize cargo transport', () => {
     expect(tasks).toHaveLength(0);
   });
 
-  it('a category III load on a weak bridge goes to the three departments with the full report and a 15-day limit', async () => {
+  it('a category III load on a weak bridge goes to the three departments with the full report; the highway permit gets 15 working days, the case a promise it can keep', async () => {
     const app = oversizeCargoApplication();
     Object.assign(app.form.loaded, { heightMm: 4600 });
     app.form.route.segmentIds = ['DEMO-R-001', 'DEMO-B-002'];
@@ -220,11 +223,23 @@ describe('oversize cargo transport', () => {
     const report = s.steps.find((x) => x.id === 'prereview')!.check!;
     expect(await storedReport(caseNo, 'prereview')).toMatchObject({ category: 'III', statutoryLimitWorkingDays: 15 });
     expect(report.reasons.join('\n')).toMatch(/R2/);
-    // Category III: each department's step gets the statutory 15 working days, not the definition's 2.
-    for (const id of ['highway-review', 'urban-roads-review', 'police-pass']) {
+    // Category III: the highway permit gets 62号令 art. 15's 15 working days from acceptance; the urban-roads and police
+    // steps keep their own 2 (the regulation governs the highway permit only).
+    const acceptedAtMs = Date.parse(s.acceptedAt);
+    const highway = s.steps.find((x) => x.id === 'highway-review')!;
+    expect(highway.statutoryLimitWorkingDays).toBe(15);
+    expect(highway.deadline).toBe(calendar().addWorkingDays(acceptedAtMs, 15).deadline);
+    for (const id of ['urban-roads-review', 'police-pass']) {
       const step = s.steps.find((x) => x.id === id)!;
-      expect(step.deadline).toBe(calendar().addWorkingDays(step.openedAtMs!, 15).deadline);
+      expect(step.statutoryLimitWorkingDays).toBeUndefined();
+      expect(step.deadline).toBe(calendar().addWorkingDays(step.openedAtMs!, 2).deadline);
     }
+    // The case promise becomes the longer of the service's 5 and the permit's 15: due with the highway permit, not before.
+    expect(s).toMatchObject({ promiseWorkingDays: 15, deadline: highway.deadline });
+    const [row] = await waitForRows<{ deadline: Date | string }>(orm, 'select c.deadline from one_stop_case c where c.case_no = ? and exists (select 1 from case_event e where e.case_no = c.case_no and e.type = ?)', [caseNo, 'statutory_period_applied']);
+    expect(new Date(row!.deadline).getTime()).toBe(s.deadlineMs);
+    const [event] = await orm.em.fork().getConnection().execute<{ payload: Record<string, unknown> }[]>("select payload from case_event where case_no = ? and type = 'statutory_period_applied'", [caseNo]);
+    expect(event!.payload).toMatchObject({ stepIds: ['highway-review'], statutoryLimitWorkingDays: 15, promiseWorkingDays: 15, deadline: highway.deadline });
     // The three tasks are written by the steps' records, which may trail the state the query shows: wait for all three.
     const tasks = await waitForRows<{ department: string; automatic_report: unknown }>(
       orm,

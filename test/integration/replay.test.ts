@@ -2,7 +2,7 @@
  * Determinism guard: committed histories (test/replay/histories, recorded by test/replay/record-histories.ts: the three
  * services' happy paths of every version, and since v4 one history per branch: timers, rejection, withdrawal,
  * supplement, calendar update, malformed signals, needs attention + ops retry; since v6 with user metadata: activity
- * summaries, which replay does not compare) are replayed against the current workflow code on every run. A change
+ * summaries, which replay does not compare; since v7 a category III case and the two-level escalation) are replayed against the current workflow code on every run. A change
  * that would break a running case fails here; make such changes with patched() and record new histories.
  */
 import fs from 'node:fs';
@@ -18,7 +18,7 @@ const SERVICES = ['freight-company', 'oversize-cargo', 'school-bus'];
 /** Since v4 (validated signals, needs attention), every branch of the workflow, not only the happy paths. */
 const BRANCHES = ['calendar-update', 'malformed-signals', 'needs-attention', 'rejection', 'supplement', 'timers', 'withdrawal'];
 
-it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts; v4 validated signals and needs attention; v5 bounded webhook wait; v6 user metadata)', () => {
+it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts; v4 validated signals and needs attention; v5 bounded webhook wait; v6 user metadata; v7 statutory step period and two-level escalation)', () => {
   for (const version of ['v1', 'v2', 'v3']) {
     expect(files.filter((f) => f.startsWith(`${version}-`)).sort()).toEqual(SERVICES.map((s) => `${version}-${s}.json`));
   }
@@ -28,6 +28,9 @@ it('has a history of each of the three services for every workflow version (v1; 
   // v6 (user metadata: a summary on every activity, current details): the happy paths and the branches whose activities
   // only it summarises (the needs-attention flag, the portal callbacks). No command changed; these guard what comes next.
   expect(files.filter((f) => f.startsWith('v6-')).sort()).toEqual([...SERVICES, 'needs-attention', 'webhook-abandoned'].sort().map((s) => `v6-${s}.json`));
+  // v7 (issue 11): the happy paths (SCHOOLBUS re-planned as one joint review; the oversize category's period on the
+  // highway permit only), a category III case (15 working days, the case promise with it) and the two-level escalation.
+  expect(files.filter((f) => f.startsWith('v7-')).sort()).toEqual([...SERVICES, 'category-iii', 'escalation'].sort().map((s) => `v7-${s}.json`));
 });
 
 it.each(files)('replays %s against the current workflow code', async (file) => {

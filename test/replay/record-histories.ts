@@ -5,7 +5,7 @@
  * and, on the time-skipping test server, every timer (reminder, step limit escalation, case overdue) and a calendar
  * update that recomputes provisional deadlines. After an intentional, patched() change to the workflow, record the new
  * version beside the old ones (all must keep replaying):
- *   npx tsx test/replay/record-histories.ts v4
+ *   npx tsx test/replay/record-histories.ts v7 [name...]   (v7 added the branches category-iii and escalation)
  * It starts its own Temporal servers and a scratch PostgreSQL database, and removes them afterwards.
  */
 import fs from 'node:fs';
@@ -91,7 +91,7 @@ async function main() {
     await env.teardown();
   }
   try {
-    if (!only || ['timers', 'calendar-update', 'webhook-abandoned'].some((n) => only.includes(n))) await recordClockBranches(orm, out, version, only);
+    if (!only || ['timers', 'calendar-update', 'webhook-abandoned', 'escalation'].some((n) => only.includes(n))) await recordClockBranches(orm, out, version, only);
   } finally {
     await orm.close();
     await dropDatabase(dbUrl);
@@ -154,6 +154,18 @@ function branches(deps: Deps, approve: Approve): Record<string, () => Promise<Wo
       await handle.result();
       return handle;
     },
+    // Since v7: a category III load; the highway permit alone gets 15 working days and the case promise follows it.
+    'category-iii': async () => {
+      const app = oversizeCargoApplication();
+      Object.assign(app.form.loaded, { heightMm: 4600 });
+      app.form.route.segmentIds = ['DEMO-R-001', 'DEMO-B-002'];
+      const handle = deps.client.workflow.getHandle((await submit(deps, 'OVERSIZE', app)).caseNo);
+      const steps: [string, Department][] = [['highway-review', 'transport'], ['urban-roads-review', 'urban_roads'], ['police-pass', 'public_security']];
+      await waitForState(handle, (s) => steps.every(([id]) => openStep(id)(s)));
+      for (const [id, dept] of steps) await handle.signal(reviewDecisionSignal, approve(id, dept));
+      await handle.result();
+      return handle;
+    },
     'needs-attention': async () => {
       const jam = await installDbJam(deps.orm);
       try {
@@ -210,6 +222,19 @@ async function recordClockBranches(orm: MikroORM, out: string, version: string, 
     await handle.signal(reviewDecisionSignal, { decisionId: randomUUID(), stepId: 'transport-review', department: 'transport', decision: 'approve', comment: 'late but ok', reviewer: 'transport-1' });
     await handle.result();
     await save(out, version, 'timers', handle);
+  });
+  if (wanted('escalation')) await onTimeSkippingServer(orm, async ({ env, deps, dir, skipTo }) => {
+    // Since v7: the step limit escalates to the department head, and a working day later to the government office.
+    await skipTo('2030-09-23T10:00:00+08:00');
+    const handle = env.client.workflow.getHandle((await submit(deps, 'FREIGHTCO', freightCompanyApplication(), await env.currentTimeMs(), dir)).caseNo);
+    await waitForState(handle, openStep('transport-review'));
+    await skipTo('2030-09-28T08:00:00+08:00');
+    await waitForState(handle, (s) => s.steps.some((x) => x.escalatedTo === 'department_head'));
+    await skipTo('2030-09-30T08:00:00+08:00');
+    await waitForState(handle, (s) => s.overdue && s.steps.some((x) => x.escalatedTo === 'government_office'));
+    await handle.signal(reviewDecisionSignal, { decisionId: randomUUID(), stepId: 'transport-review', department: 'transport', decision: 'approve', comment: 'late but ok', reviewer: 'transport-1' });
+    await handle.result();
+    await save(out, version, 'escalation', handle);
   });
   if (wanted('calendar-update')) await onTimeSkippingServer(orm, async ({ env, deps, dir, skipTo }) => {
     // A deadline into a year without data is provisional; loading that year recomputes it.
