@@ -6,7 +6,7 @@
  * listed after the summary, each opening its print view and its public verification.
  */
 import { Alert, Button, Card, Col, Descriptions, Grid, List, Row, Space, Table, Tag, Timeline, Typography } from 'antd';
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { DEPARTMENT_NAMES, type Department } from '../../../../domain/types';
@@ -84,11 +84,14 @@ export function CasePage() {
   }, [caseNo]);
   useEffect(load, [load]);
 
-  // A decision reaches the case through its workflow: read again shortly after, once more a little later.
+  // A decision reaches the case through its workflow: read again shortly after, once more a little later. The later
+  // read is cancelled when the page goes (a sign-out right after a decision would otherwise send it without a token).
+  const reread = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(reread.current), []);
   const afterChange = useCallback(() => {
     load();
-    const timer = window.setTimeout(load, 1500);
-    return () => window.clearTimeout(timer);
+    window.clearTimeout(reread.current);
+    reread.current = window.setTimeout(load, 1500);
   }, [load]);
 
   if (!view) {
