@@ -20,6 +20,7 @@ import {
   findPeopleForChecks,
   findPersonForChecks,
   findVehicle,
+  findVehicleForChecks,
   findVehicles,
   holderName,
   roadRestrictionsOn,
@@ -67,7 +68,7 @@ async function loadForm<T>(em: EntityManager, caseNo: string): Promise<T> {
 }
 
 type PersonRecord = NonNullable<Awaited<ReturnType<typeof findPersonForChecks>>>;
-type VehicleRecord = NonNullable<Awaited<ReturnType<typeof findVehicle>>>;
+type VehicleRecord = NonNullable<Awaited<ReturnType<typeof findVehicleForChecks>>>;
 
 const NO_DRIVER = 'no driver record in the traffic police records';
 
@@ -196,7 +197,7 @@ function fullPointFinding(driver: PersonRecord | null, today: string): Finding {
 
 async function schoolBusConditions(em: EntityManager, caseNo: string, today: string): Promise<AutomaticCheckResult> {
   const form = await loadForm<SchoolBusForm>(em, caseNo);
-  const vehicle = await findVehicle(em, form.vehicle.plate);
+  const vehicle = await findVehicleForChecks(em, form.vehicle.plate);
   const driver = await findPersonForChecks(em, form.driver.idCard);
   const insurance = await carrierInsurance(em, form.carrier.creditCode);
   const age = ageFromIdCard(form.driver.idCard, today);

@@ -10,15 +10,40 @@ export async function findCompany(em: EntityManager, creditCode: string) {
   return em.findOne(Company, { creditCode });
 }
 
+/** A school as prefill shows it; its insurance is read by the checks (`carrierInsurance`). */
 export async function findSchool(em: EntityManager, creditCode: string) {
-  return em.findOne(School, { creditCode });
+  return em.findOne(School, { creditCode }, { fields: ['creditCode', 'name', 'address'] });
 }
+
+/**
+ * The vehicle fields prefill shows (the PrefillVehicle response, a closed schema): a field added for the checks is not
+ * shown to portals by accident. The checks read the whole record (`findVehicleForChecks`, `findVehicles`).
+ */
+const PREFILL_VEHICLE_FIELDS = [
+  'plate',
+  'ownerKey',
+  'kind',
+  'axles',
+  'configuration',
+  'totalMassKg',
+  'seats',
+  'drivingLicenceValidUntil',
+  'inspectionValidUntil',
+  'roadTransportCertValidUntil',
+  'meetsSchoolBusStandard',
+] as const;
 
 export async function vehiclesOwnedBy(em: EntityManager, ownerKey: string) {
-  return em.find(Vehicle, { ownerKey }, { orderBy: { plate: 'asc' } });
+  return em.find(Vehicle, { ownerKey }, { orderBy: { plate: 'asc' }, fields: PREFILL_VEHICLE_FIELDS });
 }
 
+/** A vehicle as prefill shows it (and the oversize pre-review reads it). */
 export async function findVehicle(em: EntityManager, plate: string) {
+  return em.findOne(Vehicle, { plate }, { fields: PREFILL_VEHICLE_FIELDS });
+}
+
+/** A vehicle's whole record (its length too), for the automatic checks. */
+export async function findVehicleForChecks(em: EntityManager, plate: string) {
   return em.findOne(Vehicle, { plate });
 }
 
