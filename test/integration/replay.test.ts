@@ -18,7 +18,7 @@ const SERVICES = ['freight-company', 'oversize-cargo', 'school-bus'];
 /** Since v4 (validated signals, needs attention), every branch of the workflow, not only the happy paths. */
 const BRANCHES = ['calendar-update', 'malformed-signals', 'needs-attention', 'rejection', 'supplement', 'timers', 'withdrawal'];
 
-it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts; v4 validated signals and needs attention; v5 bounded webhook wait; v6 user metadata; v7 statutory step period and two-level escalation)', () => {
+it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts; v4 validated signals and needs attention; v5 bounded webhook wait; v6 user metadata; v7 statutory step period and two-level escalation; v8 statutory holidays in provisional calendars)', () => {
   for (const version of ['v1', 'v2', 'v3']) {
     expect(files.filter((f) => f.startsWith(`${version}-`)).sort()).toEqual(SERVICES.map((s) => `${version}-${s}.json`));
   }
@@ -31,6 +31,8 @@ it('has a history of each of the three services for every workflow version (v1; 
   // v7 (issue 11): the happy paths (SCHOOLBUS re-planned as one joint review; the oversize category's period on the
   // highway permit only), a category III case (15 working days, the case promise with it) and the two-level escalation.
   expect(files.filter((f) => f.startsWith('v7-')).sort()).toEqual([...SERVICES, 'category-iii', 'escalation'].sort().map((s) => `v7-${s}.json`));
+  // v8 (statutory holidays in a provisional calendar): the calendar update, whose deadline into 2031 now skips 元旦.
+  expect(files.filter((f) => f.startsWith('v8-')).sort()).toEqual(['v8-calendar-update.json']);
 });
 
 it.each(files)('replays %s against the current workflow code', async (file) => {
