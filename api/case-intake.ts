@@ -12,7 +12,12 @@ import { formatShanghai, shanghaiDate, type WorkingDayCalendar } from '../domain
 import { toEpochMs } from '../infra/db/timestamps';
 import type { CaseInput, ServiceDefinition } from '../domain/types';
 import { checkWebhookUrl } from '../infra/net/callback-guard';
-import { deleteUnstartedCase, findByIdempotencyKey, insertCase } from '../infra/repositories/cases';
+import { caseEvents, deleteUnstartedCase, findByIdempotencyKey, insertCase } from '../infra/repositories/cases';
+import { findCompany } from '../infra/repositories/reference-data';
+import { JURISDICTION } from '../activities/checks';
+import { nonAcceptanceGrounds, type NonAcceptanceGround } from '../domain/non-acceptance';
+import { writtenDecisionOf } from '../infra/repositories/tracking';
+import type { WrittenDecision } from '../domain/written-decision';
 import { findPortalClient } from '../infra/repositories/portal-clients';
 import { canonicalJson } from '../infra/signing/certificate-signer';
 import { CaseStatusKey, OneStopServiceKey, CASE_WORKFLOW_TYPE } from '../workflows/definitions';
@@ -48,8 +53,20 @@ export interface IntakeResult {
   created: boolean;
   caseNo: string;
   status: string;
-  deadline: string;
+  /** `null` for an application not accepted: no review, no promise. */
+  deadline: string | null;
   deadlineProvisional: boolean;
+  /** 不予受理: the written decision (reasons, legal basis, remedies). */
+  decision?: WrittenDecision;
+}
+
+/** The reference data the grounds not to accept read: the carrier's scope on record and the city's jurisdiction. */
+async function groundsFor(em: ReturnType<MikroORM['em']['fork']>, definition: ServiceDefinition, form: CaseSubmission['form']): Promise<NonAcceptanceGround[]> {
+  if (definition.code !== 'OVERSIZE') return [];
+  const company = await findCompany(em, form.applicant.creditCode);
+  // No permit on record: the scope is unknown, and the pre-review's C2 puts that before a reviewer, not the intake.
+  const carrierScope = company?.operatingPermitNo ? company.operatingScope : null;
+  return nonAcceptanceGrounds(definition.code, form, { carrierScope, jurisdiction: JURISDICTION });
 }
 
 export class IdempotencyConflictError extends Error {}
@@ -80,6 +97,8 @@ export async function submitCase(deps: IntakeDeps, definition: ServiceDefinition
   let row = await findByIdempotencyKey(em, portalClientId, s.idempotencyKey);
   let created = false;
   if (!row) {
+    // 不予受理 (行政许可法 art. 32): decided before anything is stored, and stored instead of a case under review.
+    const grounds = await groundsFor(em, definition, s.form);
     const inserted = await insertCase(em, {
       counterPrefix: `${definition.caseNumberPrefix}-${shanghaiDate(nowMs).replaceAll('-', '')}`,
       serviceCode: definition.code,
@@ -94,19 +113,35 @@ export async function submitCase(deps: IntakeDeps, definition: ServiceDefinition
       form: { ...s.form, scenarioAnswers: s.scenarioAnswers, materials: s.materials },
       archive: s.form,
       acceptedAt: new Date(nowMs),
-      deadline: new Date(deadline.deadlineMs),
-      deadlineProvisional: deadline.provisional,
+      deadline: grounds.length ? null : new Date(deadline.deadlineMs),
+      deadlineProvisional: grounds.length ? false : deadline.provisional,
       webhookUrl: s.webhookUrl ?? null,
+      ...(grounds.length ? { notAccepted: { reasons: grounds.map((g) => g.reason), grounds: grounds as unknown as Record<string, unknown>[] } } : {}),
     });
     if (inserted) {
       created = true;
-      row = { caseNo: inserted, requestHash: hash, status: 'submitted', deadline: new Date(deadline.deadlineMs), acceptedAt: new Date(nowMs), deadlineProvisional: deadline.provisional };
+      row = grounds.length
+        ? { caseNo: inserted, requestHash: hash, status: 'not_accepted', deadline: null, acceptedAt: new Date(nowMs), deadlineProvisional: false }
+        : { caseNo: inserted, requestHash: hash, status: 'submitted', deadline: new Date(deadline.deadlineMs), acceptedAt: new Date(nowMs), deadlineProvisional: deadline.provisional };
     } else {
       row = (await findByIdempotencyKey(em.fork(), portalClientId, s.idempotencyKey))!;
     }
   }
   if (row.requestHash !== hash) {
     throw new IdempotencyConflictError('this Idempotency-Key was already used for a different application');
+  }
+
+  // Not accepted: no workflow, no review; the answer is the written decision (also on a replay).
+  if (row.status === 'not_accepted') {
+    const events = await caseEvents(em.fork(), row.caseNo);
+    return {
+      created,
+      caseNo: row.caseNo,
+      status: 'not_accepted',
+      deadline: null,
+      deadlineProvisional: false,
+      decision: writtenDecisionOf(definition, row.caseNo, events, JURISDICTION.name),
+    };
   }
 
   // Starting is idempotent too (workflow id = case number, USE_EXISTING): a retry after a crash between the insert

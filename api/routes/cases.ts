@@ -15,12 +15,22 @@ import { toEpochMs } from '../../infra/db/timestamps';
 import { recordAccess } from '../../infra/repositories/access-log';
 import { actorLabel, COUNTER_CLIENT_ID } from '../../infra/repositories/caller';
 import { casePurpose, maskPersonalData, maskSteps, personalSubjects, seesPersonalData } from '../../infra/repositories/case-view';
-import { caseEvents, findCaseForCaller, listCasesForCaller, recordEvaluation, type VisibleCase } from '../../infra/repositories/cases';
+import { caseEvents, ENDED_STATUSES, findCaseForCaller, listCasesForCaller, recordEvaluation, type VisibleCase } from '../../infra/repositories/cases';
 import { certificatesOfCase, isoDay } from '../../infra/repositories/certificates';
 import { latestTaskOfStep, latestTaskPerStep, type ReviewTask } from '../../infra/repositories/review-tasks';
 import { loadCheckReports } from '../../infra/repositories/check-reports';
-import { hasAccessCode, hashAccessCode, liveStepView, newAccessCode, stepsFromRecords, storeAccessCodeOnce } from '../../infra/repositories/tracking';
-import { TERMINAL_STATUSES, type CaseState, type CaseStatus } from '../../domain/types';
+import {
+  hasAccessCode,
+  hashAccessCode,
+  liveStepView,
+  newAccessCode,
+  stepsFromRecords,
+  storeAccessCodeOnce,
+  supplementNoticeOf,
+  writtenDecisionOf,
+} from '../../infra/repositories/tracking';
+import { JURISDICTION } from '../../activities/checks';
+import type { CaseState } from '../../domain/types';
 import { caseStateQuery, reviewDecisionSignal, supplementSignal, withdrawSignal } from '../../workflows/definitions';
 import { decisionBodySchema, supplementBodySchema, withdrawBodySchema } from '../../workflows/messages';
 import { IdempotencyConflictError, submitCase } from '../case-intake';
@@ -30,7 +40,7 @@ import { ApiError, notFound } from '../http/errors';
 import { errorBody, json, type RouteTable } from '../http/route';
 import { schoolBusExample } from '../schemas/examples';
 import { caseSubmissionSchema } from '../schemas/forms';
-import { caseListItem, caseReceipt, caseView } from '../schemas/responses';
+import { caseListItem, caseReceipt, caseView, supplementNotice, writtenDecision } from '../schemas/responses';
 import { validateSubmission } from '../submission-validation';
 
 export const caseNoParam = z.object({ caseNo: z.string().regex(/^[A-Z]{2}-[A-Z0-9]+-\d{8}-\d{6}$/, 'a case number like JN-SCHOOLBUS-20261126-000042') });
@@ -82,13 +92,15 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     description:
       'Validated against the service form: scenario-dependent materials, credit code and ID-card check characters, plate formats, ranges, dates. ' +
       'Materials may reference an electronic certificate (`cert:<no>`) instead of an upload. 201 with the case number; the same key again from the same portal client returns the same case with 200. ' +
-      'The case belongs to the submitting portal client (the token\'s subject) and to the applicant the token asserts (`applicant` claim); ops submitting at the counter record the counter as the client.',
+      'The case belongs to the submitting portal client (the token\'s subject) and to the applicant the token asserts (`applicant` claim); ops submitting at the counter record the counter as the client. ' +
+      'An application the law does not allow to be accepted (不予受理, 行政许可法 art. 32: for OVERSIZE divisible cargo, a carrier whose scope lacks bulky cargo, a trip starting outside the city) ' +
+      'is recorded with status `not_accepted`, starts no review, and the 201 carries the written decision (`decision`: reasons, legal basis, the authority to apply to, remedies).',
     tags: ['portal'],
     access: ['portal', 'ops'],
     headers: idempotencyHeader,
     body: caseSubmissionSchema.openapi({ example: schoolBusExample() }),
     responses: {
-      201: json(caseReceipt, 'Case created and its workflow started; `accessCode` is the applicant\'s tracking code, shown this once', {
+      201: json(caseReceipt, 'Case created and its workflow started, or recorded as not accepted with its written decision; `accessCode` is the applicant\'s tracking code, shown this once', {
         caseNo: 'JN-SCHOOLBUS-20261126-000042',
         status: 'in_review',
         deadline: '2026-12-03T23:59:59+08:00',
@@ -197,7 +209,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
       const em = deps.orm.em.fork();
       const { row, relation, reviewStep } = await caseForCaller(em, params.caseNo, principal);
       const clear = seesPersonalData(relation);
-      const wantLive = query.live === 'true' && !TERMINAL_STATUSES.includes(row.status as CaseStatus);
+      const wantLive = query.live === 'true' && !ENDED_STATUSES.includes(row.status);
       const live = wantLive ? await liveState(params.caseNo).catch(() => undefined) : undefined;
       const [certificates, events, tasks, reports] = await Promise.all([
         certificatesOfCase(em.fork(), params.caseNo),
@@ -239,6 +251,49 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
         ...(form ? { form } : {}),
       };
       return { status: 200, body: view };
+    },
+  });
+
+  t.add({
+    method: 'get',
+    path: '/cases/:caseNo/decision',
+    summary: 'The written decision of a refused case: 不予受理 at intake or 不予许可 after review, with reasons, legal basis and remedies',
+    description:
+      'For a case not accepted (`not_accepted`) or refused (`rejected`): the deciding authority, the decision number and date, the reasons, the legal basis ' +
+      '(the grounds\' provisions; for a refusal, the rejecting step\'s basis in the service definition), and the remedies: 行政复议 within 60 days (行政复议法 art. 20) ' +
+      'and 行政诉讼 within 6 months (行政诉讼法 art. 46), as fields and as one Chinese text. Same access as the case; 404 when the case has no refusal.',
+    tags: ['portal', 'reviewers'],
+    access: ['portal', 'reviewer', 'ops'],
+    params: caseNoParam,
+    responses: { 200: json(writtenDecision, 'The written decision'), 404: json(errorBody, 'Unknown case, not yours, or no refusal') },
+    handler: async ({ params, principal }) => {
+      const em = deps.orm.em.fork();
+      const { row } = await caseForCaller(em, params.caseNo, principal);
+      const def = deps.catalog.get(row.serviceCode);
+      if (!def || !['not_accepted', 'rejected'].includes(row.status)) throw notFound(`a written decision for case ${params.caseNo}`);
+      const decision = writtenDecisionOf(def, row.caseNo, await caseEvents(em, row.caseNo), JURISDICTION.name);
+      if (!decision) throw notFound(`a written decision for case ${params.caseNo}`);
+      return { status: 200, body: decision };
+    },
+  });
+
+  t.add({
+    method: 'get',
+    path: '/cases/:caseNo/supplement-notice',
+    summary: 'The one-time notice (一次告知) of the latest supplement request: every missing item from every department, in one document',
+    description:
+      'Every item each reviewing department asked for in the case\'s latest supplement request (行政许可法 art. 32 para. 1 item 4), grouped by department, with the materials\' names ' +
+      'from the service definition, as fields and as one Chinese text. Same access as the case; 404 when the case never had a supplement request.',
+    tags: ['portal', 'reviewers'],
+    access: ['portal', 'reviewer', 'ops'],
+    params: caseNoParam,
+    responses: { 200: json(supplementNotice, 'The notice'), 404: json(errorBody, 'Unknown case, not yours, or no supplement request') },
+    handler: async ({ params, principal }) => {
+      const em = deps.orm.em.fork();
+      const { row } = await caseForCaller(em, params.caseNo, principal);
+      const notice = supplementNoticeOf(deps.catalog.get(row.serviceCode), row.caseNo, row.serviceCode, await caseEvents(em, row.caseNo));
+      if (!notice) throw notFound(`a supplement notice for case ${params.caseNo}`);
+      return { status: 200, body: notice };
     },
   });
 
@@ -331,7 +386,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
     },
     handler: async ({ params, body, req, principal }) => {
       const { row } = await caseForCaller(deps.orm.em.fork(), params.caseNo, principal);
-      if (TERMINAL_STATUSES.includes(row.status as CaseStatus)) throw new ApiError('conflict', `the case is already ${row.status}`);
+      if (ENDED_STATUSES.includes(row.status)) throw new ApiError('conflict', `the case is already ${row.status}`);
       await deps.client.workflow
         .getHandle(params.caseNo)
         .signal(withdrawSignal, { requestId: messageId(req, `${params.caseNo}:withdraw`), reason: body.reason, requestedBy: actorLabel(principal!) });

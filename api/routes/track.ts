@@ -25,8 +25,10 @@ import {
   missingForApplicant,
   normaliseAccessCode,
   stepsFromRecords,
+  writtenDecisionOf,
   type TrackedCase,
 } from '../../infra/repositories/tracking';
+import { JURISDICTION } from '../../activities/checks';
 import { isoDay } from '../../infra/repositories/certificates';
 import { supplementSignal } from '../../workflows/definitions';
 import { supplementBodySchema } from '../../workflows/messages';
@@ -71,7 +73,7 @@ export function trackRoutes(t: RouteTable, deps: ApiDeps): void {
     description:
       'Public: no token, the `X-Access-Code` header instead (never in the URL). Progress across departments, the deadline and paused time, what is missing while a supplement is requested ' +
       "(each item with the material's name and the asking department's name beside the codes, and the department's reason), " +
-      'the written reasons of a refusal, and the certificates with their public verification path. Personal data is masked as for a portal that does not assert the applicant. ' +
+      'the written reasons of a refusal and its written decision (`decision`: 不予受理 or 不予许可, with legal basis and remedies), and the certificates with their public verification path. Personal data is masked as for a portal that does not assert the applicant. ' +
       'A wrong code is 404, as for an unknown case.',
     tags: ['public'],
     access: 'public',
@@ -111,6 +113,7 @@ export function trackRoutes(t: RouteTable, deps: ApiDeps): void {
             revoked: x.revokedAt != null,
             verifyPath: `${BASE}/certificates/verify/${x.verificationCode}`,
           })),
+          decision: def && (c.status === 'not_accepted' || c.status === 'rejected') ? (writtenDecisionOf(def, c.caseNo, events, JURISDICTION.name) ?? null) : null,
         },
       };
     },

@@ -29,7 +29,7 @@ export const jsonValue: z.ZodType<Json> = z
   .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]))
   .openapi('JsonValue', { description: 'Any JSON value' });
 
-export const CASE_STATUSES = ['in_review', 'awaiting_supplement', 'issuing', 'completed', 'rejected', 'withdrawn'] as const;
+export const CASE_STATUSES = ['in_review', 'awaiting_supplement', 'issuing', 'completed', 'rejected', 'withdrawn', 'not_accepted'] as const;
 export const caseStatus = z.enum(CASE_STATUSES).openapi('CaseStatus');
 export const STEP_STATUSES = ['waiting', 'checking', 'open', 'supplement_requested', 'approved', 'rejected', 'skipped', 'cancelled'] as const;
 export const DECISION_KINDS = ['approve', 'reject', 'request_supplement'] as const;
@@ -170,13 +170,71 @@ export const caseForm = z
       'The submitted application. In clear for the data subject and the deciding reviewers; for a portal that does not assert the applicant, ID numbers, phones, persons\' names and school-bus stops and times are masked.',
   });
 
+// ---- Written decisions and the one-time notice (domain/written-decision.ts) ----
+
+export const legalCitation = z
+  .object({
+    document: z.string().openapi({ example: '超限运输车辆行驶公路管理规定（交通运输部令2016年第62号）' }),
+    article: z.string().openapi({ example: 'art. 6' }),
+    note: z.string().optional().openapi({ description: 'What the provision says that matters here' }),
+  })
+  .openapi('LegalCitation');
+
+export const remedy = z
+  .object({
+    kind: z.enum(['administrative_reconsideration', 'administrative_litigation']),
+    name: z.string().openapi({ example: '行政复议' }),
+    body: z.string().openapi({ description: 'Where to apply', example: '济宁市人民政府' }),
+    withinDays: z.number().int().nullable().openapi({ example: 60 }),
+    withinMonths: z.number().int().nullable().openapi({ example: null }),
+    from: z.string().openapi({ description: 'From when the period runs' }),
+    legalBasis: legalCitation,
+  })
+  .openapi('Remedy');
+
+export const writtenDecision = z
+  .object({
+    kind: z.enum(['not_accepted', 'refused']).openapi({ description: '`not_accepted`: 不予受理 at intake; `refused`: 不予许可 after review' }),
+    title: z.string().openapi({ example: '不予受理行政许可申请决定书' }),
+    decisionNo: z.string().openapi({ example: 'JN-OVERSIZE-20261126-000007-D' }),
+    caseNo: z.string(),
+    service: z.object({ code: z.string(), name: orNull(bilingual) }),
+    authority: bilingual,
+    date: day,
+    reasons: z.array(z.string()),
+    legalBasis: z.array(legalCitation),
+    competentAuthority: z.string().nullable().openapi({ description: 'Not within this authority\'s competence: the authority to apply to' }),
+    remedies: z.array(remedy).openapi({ description: '行政复议 within 60 days (行政复议法 art. 20) and 行政诉讼 within 6 months (行政诉讼法 art. 46)' }),
+    text: z.string().openapi({ description: 'The whole decision as one Chinese text, for display and printing' }),
+  })
+  .openapi('WrittenDecision');
+
+export const supplementNotice = z
+  .object({
+    noticeNo: z.string().openapi({ example: 'JN-SCHOOLBUS-20261126-000042-S1' }),
+    caseNo: z.string(),
+    service: z.object({ code: z.string(), name: orNull(bilingual) }),
+    date: day,
+    round: z.number().int().openapi({ description: 'Which supplement request of the case this is (1 for the first)' }),
+    departments: z.array(
+      z.object({
+        department: orNull(department),
+        departmentName: orNull(bilingual),
+        items: z.array(z.object({ material: z.string(), materialName: orNull(bilingual), reason: z.string() })),
+      }),
+    ),
+    itemCount: z.number().int(),
+    text: z.string().openapi({ description: 'The whole notice as one Chinese text' }),
+  })
+  .openapi('SupplementNotice');
+
 // ---- Cases ----
 
 export const caseReceipt = z
   .object({
     caseNo: z.string().openapi({ example: 'JN-SCHOOLBUS-20261126-000042' }),
     status: caseStatus,
-    deadline: instant,
+    deadline: instant.nullable().openapi({ description: 'The promised deadline; null for an application not accepted (no review)' }),
     deadlineProvisional: z.boolean().openapi({ description: 'The deadline reaches a year whose official calendar is not published yet' }),
     accessCode: z
       .string()
@@ -186,6 +244,7 @@ export const caseReceipt = z
           'The applicant\'s tracking code for `GET /track/{caseNo}` (header `X-Access-Code`). Shown once, in the response that created it; the platform keeps only a hash.',
         example: 'K7MQ2XH9PD',
       }),
+    decision: writtenDecision.optional().openapi({ description: 'Status `not_accepted` (不予受理): the written decision, with reasons, legal basis and remedies' }),
   })
   .openapi('CaseReceipt');
 
@@ -318,6 +377,7 @@ export const trackingView = z
     reasons: z.array(z.string()).openapi({ description: 'The written reasons of a refusal' }),
     steps: z.array(caseStep),
     certificates: z.array(trackingCertificate),
+    decision: orNull(writtenDecision).openapi({ description: 'The written decision of a refusal (不予受理 or 不予许可); null otherwise' }),
   })
   .openapi('TrackingView');
 

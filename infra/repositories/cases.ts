@@ -134,10 +134,20 @@ export interface NewCase {
   /** What is archived for reuse by later applications (the form alone). */
   archive: Record<string, unknown>;
   acceptedAt: Date;
-  deadline: Date;
+  /** `null` for an application not accepted: no review, so no promise. */
+  deadline: Date | null;
   deadlineProvisional: boolean;
   webhookUrl: string | null;
+  /**
+   * Not accepted at intake (不予受理, domain/non-acceptance.ts): the case is stored as `not_accepted`, ended when it was
+   * received, with its reasons on the row and the grounds (with their legal basis) as its first audit entry; nothing is
+   * archived for reuse, since no review will use it.
+   */
+  notAccepted?: { reasons: string[]; grounds: Record<string, unknown>[] };
 }
+
+/** Statuses in which a case has ended: the workflow's terminal statuses and `not_accepted` (no workflow at all). */
+export const ENDED_STATUSES: readonly string[] = [...TERMINAL_STATUSES, 'not_accepted'];
 
 /**
  * Allocates the case number and stores the case and its archive copy in one transaction, on one connection. Returns
@@ -160,8 +170,9 @@ export async function insertCase(em: EntityManager, c: NewCase): Promise<string 
       const caseNo = `${prefix}-${String(counter[0]!.value).padStart(6, '0')}`;
       const rows = await tx.execute<{ case_no: string }[]>(
         `insert into one_stop_case (case_no, service_code, definition_version, portal_client_id, applicant_subject, idempotency_key,
-           request_hash, applicant_key, applicant_name, channel, status, form, accepted_at, deadline, deadline_provisional, webhook_url, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?, ?)
+           request_hash, applicant_key, applicant_name, channel, status, form, accepted_at, deadline, deadline_provisional, webhook_url, updated_at,
+           completed_at, outcome_reasons, last_event_seq)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          on conflict (portal_client_id, idempotency_key) do nothing returning case_no`,
         [
           caseNo,
@@ -174,16 +185,31 @@ export async function insertCase(em: EntityManager, c: NewCase): Promise<string 
           c.applicantKey,
           c.applicantName,
           c.channel,
+          c.notAccepted ? 'not_accepted' : 'submitted',
           JSON.stringify(c.form),
           c.acceptedAt,
           c.deadline,
           c.deadlineProvisional,
           c.webhookUrl,
           c.acceptedAt,
+          c.notAccepted ? c.acceptedAt : null,
+          JSON.stringify(c.notAccepted?.reasons ?? []),
+          c.notAccepted ? 1 : 0,
         ],
       );
       if (rows.length === 0) throw new LostRace();
-      await tx.insert(ArchivedApplication, { applicantKey: c.applicantKey, serviceCode: c.serviceCode, caseNo, data: c.archive, archivedAt: c.acceptedAt });
+      if (c.notAccepted) {
+        await appendCaseEvent(tx, {
+          caseNo,
+          seq: 1,
+          type: 'not_accepted',
+          actor: 'system',
+          payload: { detail: `not accepted at intake: ${c.notAccepted.grounds.length} ground(s)`, reasons: c.notAccepted.reasons, grounds: c.notAccepted.grounds },
+          at: c.acceptedAt,
+        });
+      } else {
+        await tx.insert(ArchivedApplication, { applicantKey: c.applicantKey, serviceCode: c.serviceCode, caseNo, data: c.archive, archivedAt: c.acceptedAt });
+      }
       return caseNo;
     })
     .catch((err: unknown) => {
@@ -345,7 +371,7 @@ export async function purgeRetentionBatch(em: EntityManager, b: RetentionBatch):
     const cases = await tx.find(
       OneStopCase,
       // `form->>'personalDataPurgedAt' is null`: not purged yet.
-      { status: { $in: [...TERMINAL_STATUSES] }, completedAt: { $lt: b.caseCutoff }, form: { [PURGED_FORM_KEY]: null } },
+      { status: { $in: [...ENDED_STATUSES] }, completedAt: { $lt: b.caseCutoff }, form: { [PURGED_FORM_KEY]: null } },
       {
         fields: ['caseNo', 'applicantKey'],
         orderBy: { completedAt: 'asc' },
@@ -395,9 +421,9 @@ export async function countsByService(em: EntityManager): Promise<ServiceCounts[
        count(*) filter (where status = 'completed') as completed,
        count(*) filter (where status = 'rejected') as rejected,
        count(*) filter (where status = 'withdrawn') as withdrawn,
-       count(*) filter (where status not in ('completed', 'rejected', 'withdrawn')) as in_progress,
+       count(*) filter (where status not in ('completed', 'rejected', 'withdrawn', 'not_accepted')) as in_progress,
        count(*) filter (where channel = 'online') as online,
-       count(*) filter (where overdue and status not in ('completed', 'rejected', 'withdrawn')) as overdue_now,
+       count(*) filter (where overdue and status not in ('completed', 'rejected', 'withdrawn', 'not_accepted')) as overdue_now,
        count(*) filter (where status = 'completed' and completed_at <= deadline) as on_time,
        avg(evaluation_stars) as mean_evaluation
      from one_stop_case group by service_code order by service_code`,

@@ -17,7 +17,10 @@
 import { resolveReport } from './check-reports';
 import { randomBytes, randomInt, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { formatShanghai } from '../../domain/calendar';
+import { formatShanghai, shanghaiDate } from '../../domain/calendar';
+import { OVERSIZE_CHECKS } from '../../domain/oversize';
+import { composeSupplementNotice, composeWrittenDecision, type SupplementNotice, type WrittenDecision } from '../../domain/written-decision';
+import type { LegalCitation } from '../../domain/types';
 import { DEPARTMENT_NAMES, DEPARTMENTS, type Bilingual, type Department, type ServiceDefinition, type StepKind, type StepState, type StepStatus } from '../../domain/types';
 import { Certificate, OneStopCase } from '../db/entities';
 import { toEpochMs } from '../db/timestamps';
@@ -321,4 +324,89 @@ export function stepsFromRecords(
     if (t.status === 'cancelled' && s.status === 'open') s.status = 'cancelled';
   }
   return [...steps.values()];
+}
+
+// ---- Written decisions and the one-time notice (issue 11, item 3) ----
+
+interface RecordedEvent {
+  type: string;
+  payload: Record<string, unknown>;
+  at: Date | string;
+  actor?: string | null;
+}
+
+/**
+ * The authority that decides in the applicant's eyes: the department of the service's first step a person decides (the
+ * accepting department: education for SCHOOLBUS, transport for FREIGHTCO and OVERSIZE).
+ */
+export function leadDepartment(def: ServiceDefinition): Department {
+  const steps = def.review.steps;
+  return (steps.find((st) => st.kind !== 'automatic') ?? steps[0]!).department;
+}
+
+const serviceOf = (def: ServiceDefinition) => ({ code: def.code, name: def.name });
+
+/**
+ * The written decision of a case that was refused: 不予受理 from its `not_accepted` record, 不予许可 from its
+ * `case_rejected` record with the rejecting step's legal basis (and, for an automatic check, the sources of the checks
+ * its reasons name). `undefined` for a case without a refusal. `city` is the jurisdiction's name, whose people's
+ * government hears the reconsideration of a city department's decision (行政复议法 2023 art. 24).
+ */
+export function writtenDecisionOf(def: ServiceDefinition, caseNo: string, events: RecordedEvent[], city: string): WrittenDecision | undefined {
+  const common = { caseNo, service: serviceOf(def), authority: DEPARTMENT_NAMES[leadDepartment(def)], reconsiderationBody: `${city}人民政府` };
+  const notAccepted = events.find((e) => e.type === 'not_accepted');
+  if (notAccepted) {
+    const grounds = (notAccepted.payload.grounds ?? []) as { reason: string; legalBasis: LegalCitation[]; competentAuthority?: string }[];
+    return composeWrittenDecision({
+      ...common,
+      kind: 'not_accepted',
+      date: shanghaiDate(toEpochMs(notAccepted.at)),
+      reasons: grounds.map((g) => g.reason),
+      legalBasis: [
+        ...grounds.flatMap((g) => g.legalBasis),
+        { document: '中华人民共和国行政许可法', article: 'art. 32 para. 2', note: '受理或者不予受理行政许可申请，应当出具加盖本行政机关专用印章和注明日期的书面凭证。' },
+      ],
+      competentAuthority: grounds.find((g) => g.competentAuthority)?.competentAuthority ?? null,
+    });
+  }
+  const rejectedAt = events.findIndex((e) => e.type === 'case_rejected');
+  if (rejectedAt < 0) return undefined;
+  const rejected = events[rejectedAt]!;
+  const before = events.slice(0, rejectedAt).reverse();
+  const byPerson = before.find((e) => e.type === 'decision_applied' && e.payload.decision === 'reject');
+  const byCheck = before.find((e) => e.type === 'automatic_check_completed' && (e.payload.hardRefusal === true || e.payload.verdict === 'fail'));
+  const cause = byPerson ?? byCheck;
+  const step = def.review.steps.find((st) => st.id === cause?.payload.stepId);
+  const recorded = Array.isArray(rejected.payload.reasons) ? (rejected.payload.reasons as string[]) : [];
+  const reasons =
+    byPerson && step
+      ? [`${DEPARTMENT_NAMES[step.department].zh}：${String(byPerson.payload.comment ?? '')}`]
+      : recorded;
+  const basis: LegalCitation[] = step ? [{ document: step.legalBasis.limit.document, article: step.legalBasis.limit.article, ...(step.legalBasis.limit.note ? { note: step.legalBasis.limit.note } : {}) }] : [];
+  if (!byPerson) {
+    // An automatic refusal: the rules of the checks that failed (the oversize reasons start with the check id).
+    const ids = new Set(recorded.flatMap((r) => [...r.matchAll(/\b([PCVRG]\d)\b/g)].map((m) => m[1]!)));
+    for (const c of OVERSIZE_CHECKS.filter((x) => ids.has(x.id))) basis.push({ document: c.source, article: `pre-review check ${c.id}`, note: c.titleZh });
+  }
+  basis.push({ document: '中华人民共和国行政许可法', article: 'art. 38 para. 2', note: '作出不予行政许可的书面决定的，应当说明理由，并告知申请人享有依法申请行政复议或者提起行政诉讼的权利。' });
+  return composeWrittenDecision({ ...common, kind: 'refused', date: shanghaiDate(toEpochMs(rejected.at)), reasons, legalBasis: basis });
+}
+
+/**
+ * The one-time notice of the case's latest supplement request: every item every department asked for (the
+ * `supplement_requested` record gathers them), with the materials' and departments' names. `undefined` when the case
+ * never had one.
+ */
+export function supplementNoticeOf(def: ServiceDefinition | undefined, caseNo: string, serviceCode: string, events: RecordedEvent[]): SupplementNotice | undefined {
+  const requests = events.filter((e) => e.type === 'supplement_requested');
+  const last = requests.at(-1);
+  if (!last) return undefined;
+  const items = missingForApplicant((last.payload.missing as { material: string; reason: string }[] | undefined) ?? [], def);
+  return composeSupplementNotice({
+    caseNo,
+    service: def ? serviceOf(def) : { code: serviceCode, name: null },
+    date: shanghaiDate(toEpochMs(last.at)),
+    round: requests.length,
+    items,
+  });
 }

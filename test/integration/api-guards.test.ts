@@ -35,6 +35,8 @@ const ENDPOINTS: [string, string, unknown, Who[]][] = [
   ['POST', '/cases', { nope: true }, ['portal', 'ops']],
   ['GET', '/cases', undefined, ['portal', 'ops']],
   ['GET', `/cases/${CASE}`, undefined, ['portal', 'reviewer', 'ops']],
+  ['GET', `/cases/${CASE}/decision`, undefined, ['portal', 'reviewer', 'ops']],
+  ['GET', `/cases/${CASE}/supplement-notice`, undefined, ['portal', 'reviewer', 'ops']],
   ['POST', `/cases/${CASE}/supplements`, { materials: [{ material: 'route-plan', reference: 'upload:x' }] }, ['portal']],
   ['POST', `/cases/${CASE}/withdraw`, { reason: 'x' }, ['portal']],
   ['POST', `/cases/${CASE}/evaluation`, { stars: 5 }, ['portal']],

@@ -202,13 +202,13 @@ describe('oversize cargo transport', () => {
     expect((report as { results: unknown[] }).results).toHaveLength(21);
   });
 
-  it('divisible cargo is refused automatically, with the reason, without a person', async () => {
+  it('divisible cargo is not accepted at intake (不予受理, issue 11): a written decision, no workflow, no person', async () => {
     const app = oversizeCargoApplication();
     app.form.cargo.divisible = true;
-    const { caseNo } = await submit(deps(), 'OVERSIZE', app);
-    const outcome: CaseOutcome = await env.client.workflow.getHandle(caseNo).result();
-    expect(outcome.status).toBe('rejected');
-    expect(outcome.reasons.join()).toMatch(/divisible/i);
+    const { caseNo, status, decision } = await submit(deps(), 'OVERSIZE', app);
+    expect(status).toBe('not_accepted');
+    expect(decision).toMatchObject({ kind: 'not_accepted', reasons: [expect.stringContaining('可分载物品')] });
+    await expect(env.client.workflow.getHandle(caseNo).describe()).rejects.toThrow(/not found/i);
     const tasks = await orm.em.fork().getConnection().execute<unknown[]>('select 1 from review_task where case_no = ?', [caseNo]);
     expect(tasks).toHaveLength(0);
   });

@@ -351,7 +351,7 @@ export interface paths {
         put?: never;
         /**
          * Submit one application (一表申请); idempotent on the Idempotency-Key header, per portal client
-         * @description Validated against the service form: scenario-dependent materials, credit code and ID-card check characters, plate formats, ranges, dates. Materials may reference an electronic certificate (`cert:<no>`) instead of an upload. 201 with the case number; the same key again from the same portal client returns the same case with 200. The case belongs to the submitting portal client (the token's subject) and to the applicant the token asserts (`applicant` claim); ops submitting at the counter record the counter as the client.
+         * @description Validated against the service form: scenario-dependent materials, credit code and ID-card check characters, plate formats, ranges, dates. Materials may reference an electronic certificate (`cert:<no>`) instead of an upload. 201 with the case number; the same key again from the same portal client returns the same case with 200. The case belongs to the submitting portal client (the token's subject) and to the applicant the token asserts (`applicant` claim); ops submitting at the counter record the counter as the client. An application the law does not allow to be accepted (不予受理, 行政许可法 art. 32: for OVERSIZE divisible cargo, a carrier whose scope lacks bulky cargo, a trip starting outside the city) is recorded with status `not_accepted`, starts no review, and the 201 carries the written decision (`decision`: reasons, legal basis, the authority to apply to, remedies).
          */
         post: {
             parameters: {
@@ -377,7 +377,7 @@ export interface paths {
                         "application/json": components["schemas"]["CaseReceipt"];
                     };
                 };
-                /** @description Case created and its workflow started; `accessCode` is the applicant's tracking code, shown this once */
+                /** @description Case created and its workflow started, or recorded as not accepted with its written decision; `accessCode` is the applicant's tracking code, shown this once */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -563,6 +563,119 @@ export interface paths {
                     };
                 };
                 /** @description Unknown case, or not yours */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Method not allowed on this path (the Allow header lists the methods that are) */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests (per token or per client address); retry after the Retry-After header’s seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (never a stack trace) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal unavailable; retry after the Retry-After header’s seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{caseNo}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The written decision of a refused case: 不予受理 at intake or 不予许可 after review, with reasons, legal basis and remedies
+         * @description For a case not accepted (`not_accepted`) or refused (`rejected`): the deciding authority, the decision number and date, the reasons, the legal basis (the grounds' provisions; for a refusal, the rejecting step's basis in the service definition), and the remedies: 行政复议 within 60 days (行政复议法 art. 20) and 行政诉讼 within 6 months (行政诉讼法 art. 46), as fields and as one Chinese text. Same access as the case; 404 when the case has no refusal.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseNo: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The written decision */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WrittenDecision"];
+                    };
+                };
+                /** @description Invalid input: every failing field is listed (including control characters, repeated or non-decimal query parameters) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token, or a token for another audience */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Wrong role or department */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown case, not yours, or no refusal */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1028,6 +1141,119 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{caseNo}/supplement-notice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The one-time notice (一次告知) of the latest supplement request: every missing item from every department, in one document
+         * @description Every item each reviewing department asked for in the case's latest supplement request (行政许可法 art. 32 para. 1 item 4), grouped by department, with the materials' names from the service definition, as fields and as one Chinese text. Same access as the case; 404 when the case never had a supplement request.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    caseNo: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The notice */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SupplementNotice"];
+                    };
+                };
+                /** @description Invalid input: every failing field is listed (including control characters, repeated or non-decimal query parameters) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired token, or a token for another audience */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Wrong role or department */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unknown case, not yours, or no supplement request */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Method not allowed on this path (the Allow header lists the methods that are) */
+                405: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests (per token or per client address); retry after the Retry-After header’s seconds */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Internal error (never a stack trace) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description PostgreSQL or Temporal unavailable; retry after the Retry-After header’s seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3583,7 +3809,7 @@ export interface paths {
         };
         /**
          * The applicant's progress view of a case, opened with the access code from the submission receipt
-         * @description Public: no token, the `X-Access-Code` header instead (never in the URL). Progress across departments, the deadline and paused time, what is missing while a supplement is requested (each item with the material's name and the asking department's name beside the codes, and the department's reason), the written reasons of a refusal, and the certificates with their public verification path. Personal data is masked as for a portal that does not assert the applicant. A wrong code is 404, as for an unknown case.
+         * @description Public: no token, the `X-Access-Code` header instead (never in the URL). Progress across departments, the deadline and paused time, what is missing while a supplement is requested (each item with the material's name and the asking department's name beside the codes, and the department's reason), the written reasons of a refusal and its written decision (`decision`: 不予受理 or 不予许可, with legal basis and remedies), and the certificates with their public verification path. Personal data is masked as for a portal that does not assert the applicant. A wrong code is 404, as for an unknown case.
          */
         get: {
             parameters: {
@@ -3950,16 +4176,17 @@ export interface components {
             /** @example JN-SCHOOLBUS-20261126-000042 */
             caseNo: string;
             /**
-             * @description ISO 8601 with the +08:00 offset
+             * @description The promised deadline; null for an application not accepted (no review)
              * @example 2026-12-03T23:59:59+08:00
              */
-            deadline: string;
+            deadline: string | null;
             /** @description The deadline reaches a year whose official calendar is not published yet */
             deadlineProvisional: boolean;
+            decision?: components["schemas"]["WrittenDecision"];
             status: components["schemas"]["CaseStatus"];
         };
         /** @enum {string} */
-        CaseStatus: "in_review" | "awaiting_supplement" | "issuing" | "completed" | "rejected" | "withdrawn";
+        CaseStatus: "in_review" | "awaiting_supplement" | "issuing" | "completed" | "rejected" | "withdrawn" | "not_accepted";
         CaseStep: {
             check?: components["schemas"]["StepCheck"];
             /**
@@ -4326,6 +4553,14 @@ export interface components {
         JsonValue: string | number | boolean | unknown | (components["schemas"]["JsonValue"] & unknown)[] | {
             [key: string]: components["schemas"]["JsonValue"] & unknown;
         };
+        LegalCitation: {
+            /** @example art. 6 */
+            article: string;
+            /** @example 超限运输车辆行驶公路管理规定（交通运输部令2016年第62号） */
+            document: string;
+            /** @description What the provision says that matters here */
+            note?: string;
+        };
         MaterialReference: {
             material: string;
             /** @description `upload:<id>` or `cert:<no>` */
@@ -4666,6 +4901,24 @@ export interface components {
             /** @enum {boolean} */
             temporal: true;
         };
+        Remedy: {
+            /**
+             * @description Where to apply
+             * @example 济宁市人民政府
+             */
+            body: string;
+            /** @description From when the period runs */
+            from: string;
+            /** @enum {string} */
+            kind: "administrative_reconsideration" | "administrative_litigation";
+            legalBasis: components["schemas"]["LegalCitation"];
+            /** @example 行政复议 */
+            name: string;
+            /** @example 60 */
+            withinDays: number | null;
+            /** @example null */
+            withinMonths: number | null;
+        };
         RetryAccepted: {
             caseNo: string;
             requestId: string;
@@ -4949,6 +5202,34 @@ export interface components {
             caseNo: string;
             supplementId: string;
         };
+        SupplementNotice: {
+            caseNo: string;
+            /**
+             * @description A civil date, YYYY-MM-DD
+             * @example 2026-12-03
+             */
+            date: string;
+            departments: {
+                department: components["schemas"]["Department"] | unknown;
+                departmentName: components["schemas"]["Bilingual"] | unknown;
+                items: {
+                    material: string;
+                    materialName: components["schemas"]["Bilingual"] | unknown;
+                    reason: string;
+                }[];
+            }[];
+            itemCount: number;
+            /** @example JN-SCHOOLBUS-20261126-000042-S1 */
+            noticeNo: string;
+            /** @description Which supplement request of the case this is (1 for the first) */
+            round: number;
+            service: {
+                code: string;
+                name: components["schemas"]["Bilingual"] | unknown;
+            };
+            /** @description The whole notice as one Chinese text */
+            text: string;
+        };
         TaskClaim: {
             claimedBy: string | null;
             taskId: string;
@@ -5012,6 +5293,8 @@ export interface components {
              */
             deadline: string | null;
             deadlineProvisional: boolean;
+            /** @description The written decision of a refusal (不予受理 or 不予许可); null otherwise */
+            decision: components["schemas"]["WrittenDecision"] | unknown;
             /** @description What to supply (POST /track/{caseNo}/supplements) while the case waits for it */
             outstandingSupplement: components["schemas"]["TrackingMissingItem"][];
             overdue: boolean;
@@ -5048,6 +5331,37 @@ export interface components {
             caseNo: string;
             /** @enum {string} */
             status: "withdrawing";
+        };
+        /** @description Status `not_accepted` (不予受理): the written decision, with reasons, legal basis and remedies */
+        WrittenDecision: {
+            authority: components["schemas"]["Bilingual"];
+            caseNo: string;
+            /** @description Not within this authority's competence: the authority to apply to */
+            competentAuthority: string | null;
+            /**
+             * @description A civil date, YYYY-MM-DD
+             * @example 2026-12-03
+             */
+            date: string;
+            /** @example JN-OVERSIZE-20261126-000007-D */
+            decisionNo: string;
+            /**
+             * @description `not_accepted`: 不予受理 at intake; `refused`: 不予许可 after review
+             * @enum {string}
+             */
+            kind: "not_accepted" | "refused";
+            legalBasis: components["schemas"]["LegalCitation"][];
+            reasons: string[];
+            /** @description 行政复议 within 60 days (行政复议法 art. 20) and 行政诉讼 within 6 months (行政诉讼法 art. 46) */
+            remedies: components["schemas"]["Remedy"][];
+            service: {
+                code: string;
+                name: components["schemas"]["Bilingual"] | unknown;
+            };
+            /** @description The whole decision as one Chinese text, for display and printing */
+            text: string;
+            /** @example 不予受理行政许可申请决定书 */
+            title: string;
         };
     };
     responses: never;
