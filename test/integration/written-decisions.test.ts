@@ -100,6 +100,10 @@ describe('不予受理 at intake', () => {
     // Another portal client sees neither the decision nor a notice.
     expect((await api.call('GET', `/cases/${caseNo}/decision`, { token: otherPortal })).status).toBe(404);
     expect((await api.call('GET', `/cases/${caseNo}/supplement-notice`, { token: otherPortal })).status).toBe(404);
+    // The ops dashboard's daily series counts it as not accepted today.
+    const daily = await api.call('GET', '/stats/daily?days=1', { token: ops });
+    const oversizeToday = (daily.body.services as { service: string; days: { notAccepted: number }[] }[]).find((x) => x.service === 'OVERSIZE')!.days.at(-1)!;
+    expect(oversizeToday.notAccepted).toBeGreaterThanOrEqual(1);
     // Ops read it too; the case never had a supplement request.
     expect((await api.call('GET', `/cases/${caseNo}/decision`, { token: ops })).status).toBe(200);
     expect((await api.call('GET', `/cases/${caseNo}/supplement-notice`, { token: portal })).status).toBe(404);
