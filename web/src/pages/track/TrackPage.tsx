@@ -5,8 +5,8 @@
  *
  * Shown: status, progress across departments (each step with its department, status and deadline), the deadline and
  * paused time, what is missing while a supplement is requested with a field per item to supply it (POST
- * /track/{caseNo}/supplements), the written reasons of a refusal, and the certificates with their print view and
- * public verification. Larger-text mode (LargeText.tsx) for the age-friendly rules.
+ * /track/{caseNo}/supplements), the written reasons of a refusal and its written decision (printable on its own), and
+ * the certificates with their print view and public verification. Larger-text mode (LargeText.tsx) for the age-friendly rules.
  */
 import { Alert, Button, Card, Descriptions, Form, Grid, Input, List, Space, Steps, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
@@ -45,6 +45,7 @@ export const CASE_TONE: Record<string, string> = {
   completed: TONE.green,
   rejected: TONE.red,
   withdrawn: TONE.gray,
+  not_accepted: TONE.red,
 };
 
 const STEP_STATE: Record<string, 'wait' | 'process' | 'finish' | 'error'> = {
@@ -277,6 +278,7 @@ function TrackedCase({ session, onSignOut }: { session: TrackingSession; onSignO
       )}
 
       {view.status === 'rejected' && <Refusal view={view} />}
+      {view.decision ? <WrittenDecision decision={view.decision as Schemas['WrittenDecision']} /> : null}
 
       <Section id="track-progress" title={t('track.progress')} testId="track-progress">
         <Steps direction="vertical" size="small" current={-1} items={view.steps.map((s) => stepItem(s, t, name))} />
@@ -374,6 +376,31 @@ function Refusal({ view }: { view: TrackingView }) {
       <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
         {t('track.refused.rights')}
       </Typography.Paragraph>
+    </Section>
+  );
+}
+
+/**
+ * The written decision of a refusal (不予受理 or 不予许可) as the authority issues it: its Chinese text, printable on its
+ * own. Printing marks the body for the print stylesheet (public.css), which shows only the decision on paper.
+ */
+function WrittenDecision({ decision }: { decision: Schemas['WrittenDecision'] }) {
+  const { t } = useI18n();
+  const print = () => {
+    document.body.classList.add('print-decision');
+    window.addEventListener('afterprint', () => document.body.classList.remove('print-decision'), { once: true });
+    window.print();
+  };
+  const note = t('track.decision.language');
+  return (
+    <Section id="track-decision" title={t('track.decision.title')} testId="track-decision">
+      {note && <Typography.Paragraph type="secondary">{note}</Typography.Paragraph>}
+      <div className="decision-document" lang="zh-CN" data-testid="decision-document" data-decision-no={decision.decisionNo} data-kind={decision.kind}>
+        {decision.text}
+      </div>
+      <Button className="no-print" onClick={print} style={{ marginTop: 12 }} data-testid="decision-print-button">
+        {t('track.decision.print')}
+      </Button>
     </Section>
   );
 }
