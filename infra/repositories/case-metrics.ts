@@ -5,6 +5,7 @@
  * numbers and a restart loses nothing. Only service codes, statuses and counts come out: no case number, no
  * personal data.
  */
+import { completionGroups, type CompletionDays } from './stats';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 export interface CaseStatusCount {
@@ -18,15 +19,8 @@ export interface CaseStatusCount {
   needingAttention: number;
 }
 
-export interface CompletionGroup {
-  serviceCode: string;
-  /** Acceptance and completion days in Asia/Shanghai (YYYY-MM-DD): the working-day count is the caller's, on the calendar. */
-  acceptedDay: string;
-  completedDay: string;
-  pausedWorkingDays: number;
-  /** Completed cases sharing these four values. */
-  count: number;
-}
+/** Completed cases sharing service, acceptance and completion day (Shanghai) and paused days. */
+export type CompletionGroup = CompletionDays;
 
 export interface WebhookAttemptCounts {
   delivered: number;
@@ -62,28 +56,6 @@ async function statusCounts(em: EntityManager): Promise<CaseStatusCount[]> {
   }));
 }
 
-/**
- * Completed cases grouped by (service, acceptance day, completion day, paused days): the rows are bounded by distinct
- * day pairs, not by the number of cases, so a scrape stays cheap with years of history.
- */
-async function completionGroups(em: EntityManager): Promise<CompletionGroup[]> {
-  const rows = await em.execute<{ service_code: string; accepted_day: string; completed_day: string; paused: string | number; n: string | number }[]>(
-    `select service_code,
-       to_char(accepted_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as accepted_day,
-       to_char(completed_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as completed_day,
-       paused_working_days as paused,
-       count(*) as n
-     from one_stop_case where status = 'completed' and completed_at is not null
-     group by 1, 2, 3, 4`,
-  );
-  return rows.map((r) => ({
-    serviceCode: String(r.service_code),
-    acceptedDay: String(r.accepted_day),
-    completedDay: String(r.completed_day),
-    pausedWorkingDays: Number(r.paused),
-    count: Number(r.n),
-  }));
-}
 
 /** Webhook delivery attempts (one row each in webhook_delivery): delivered when no error was recorded. */
 async function webhookAttempts(em: EntityManager): Promise<WebhookAttemptCounts> {

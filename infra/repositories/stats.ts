@@ -69,8 +69,12 @@ export async function dailyCaseCounts(em: EntityManager, fromDay: string, toDay:
   }));
 }
 
-/** Cases completed in the window, grouped by (service, acceptance day, completion day, paused days): bounded by day pairs. */
-export async function completionsInWindow(em: EntityManager, fromDay: string, toDay: string): Promise<CompletionDays[]> {
+/**
+ * Completed cases grouped by (service, acceptance day, completion day, paused days): the rows are bounded by distinct
+ * day pairs, not by the number of cases, so it stays cheap with years of history. All of them (the metrics' histogram)
+ * or those completed in a window of Shanghai days (the daily statistics).
+ */
+export async function completionGroups(em: EntityManager, window?: { fromDay: string; toDay: string }): Promise<CompletionDays[]> {
   const rows = await em.execute<{ service_code: string; accepted_day: string; completed_day: string; paused: string | number; n: string | number }[]>(
     `select service_code,
        to_char(accepted_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as accepted_day,
@@ -78,11 +82,11 @@ export async function completionsInWindow(em: EntityManager, fromDay: string, to
        paused_working_days as paused,
        count(*) as n
      from one_stop_case
-     where status = 'completed'
-       and completed_at >= (?::date)::timestamp at time zone 'Asia/Shanghai'
-       and completed_at < ((?::date) + 1)::timestamp at time zone 'Asia/Shanghai'
+     where status = 'completed' and completed_at is not null
+       ${window ? `and completed_at >= (?::date)::timestamp at time zone 'Asia/Shanghai'
+       and completed_at < ((?::date) + 1)::timestamp at time zone 'Asia/Shanghai'` : ''}
      group by 1, 2, 3, 4`,
-    [fromDay, toDay],
+    window ? [window.fromDay, window.toDay] : [],
   );
   return rows.map((r) => ({
     serviceCode: String(r.service_code),
@@ -92,6 +96,10 @@ export async function completionsInWindow(em: EntityManager, fromDay: string, to
     count: Number(r.n),
   }));
 }
+
+/** Cases completed from `fromDay` to `toDay` (inclusive), grouped as `completionGroups` groups them. */
+export const completionsInWindow = (em: EntityManager, fromDay: string, toDay: string): Promise<CompletionDays[]> =>
+  completionGroups(em, { fromDay, toDay });
 
 /** Open cases flagged for ops now (attention_reason set), per service. */
 export async function needingAttentionByService(em: EntityManager): Promise<{ serviceCode: string; count: number }[]> {
