@@ -80,7 +80,7 @@ async function startStack(): Promise<{ stack: Stack; api: HttpClient; client: Cl
   await stack.start();
   const api = new HttpClient(stack.apiBase, { maxSockets: 256, timeoutMs: 60_000 });
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter: stack.dataConverter() });
   const orm = await openOrm(stack.databaseUrl);
   const s = stack;
   const close = async () => {

@@ -26,6 +26,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig, PROJECT_ROOT } from '../infra/config';
 import { openOrm } from '../infra/db/orm';
+import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec';
 import { profileOf, runBaseline, type BaselineMode, type CaseProfile } from './baseline';
 import { CpuMeter, formatCpu, postgresPids, type CpuReport } from './cpu';
 import { FAST_TRACKED, PlatformDriver, watchCases, type CaseRun } from './driver';
@@ -148,7 +149,9 @@ async function main(): Promise<number> {
   closers.push(async () => api.close());
   const connection = await Connection.connect({ address: temporalAddress });
   closers.push(() => connection.close());
-  const client = new Client({ connection, namespace: cfg.temporal.namespace });
+  // Queries and results are encrypted by the platform's payload codec: the bench reads them with the same key.
+  const dataConverter = stack ? stack.dataConverter() : payloadDataConverter(loadPayloadCodec(cfg.payloadCodec, { generateIfMissing: false }));
+  const client = new Client({ connection, namespace: cfg.temporal.namespace, dataConverter });
   const orm = await openOrm(databaseUrl);
   closers.push(() => orm.close());
   const runId = randomUUID().slice(0, 8);

@@ -6,6 +6,8 @@
  * stop(), on Ctrl-C and on errors; the worker, the API and the dev server can also be killed and restarted one by
  * one, which the drills do.
  */
+import type { DataConverter } from '@temporalio/common';
+import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -129,6 +131,14 @@ export class Stack {
 
   get signingKeyPath(): string {
     return path.join(this.dataDir, 'keys', 'certificate-signing.pem');
+  }
+
+  /**
+   * The data converter of this stack's processes (their payload codec key, from the same configuration): a client of
+   * the bench or a drill reads queries and results as the API does.
+   */
+  dataConverter(): DataConverter {
+    return payloadDataConverter(loadPayloadCodec(loadConfig(this.childEnv()).payloadCodec, { generateIfMissing: true }));
   }
 
   /** Environment of the worker and the API: everything `npm start` would give them, pointed at this stack. */
