@@ -152,6 +152,8 @@ async function main(): Promise<number> {
   // Queries and results are encrypted by the platform's payload codec: the bench reads them with the same key.
   const dataConverter = stack ? stack.dataConverter() : payloadDataConverter(loadPayloadCodec(cfg.payloadCodec, { generateIfMissing: false }));
   const client = new Client({ connection, namespace: cfg.temporal.namespace, dataConverter });
+  // The baseline is bare Temporal: its worker has no codec, so its client has none either.
+  const bareClient = new Client({ connection, namespace: cfg.temporal.namespace });
   const orm = await openOrm(databaseUrl);
   closers.push(() => orm.close());
   const runId = randomUUID().slice(0, 8);
@@ -238,7 +240,7 @@ async function main(): Promise<number> {
     const meter = new CpuMeter(cpuParts());
     meter.start();
     const result = await runBaseline({
-      client,
+      client: bareClient,
       temporalAddress,
       namespace: cfg.temporal.namespace,
       taskQueue: `onestop-bench-baseline-${runId}-${mode}`,
