@@ -23,7 +23,8 @@ export const SCHEMA_DTS = path.join(PROJECT_ROOT, 'web', 'src', 'api', 'schema.d
  * The API's document as createApp builds it. Routes are only registered here, never called, so the database and
  * Temporal client are stubs; the catalog and calendar are the real ones (an example is taken from the catalog).
  */
-export function buildOpenApiDocument(): Record<string, unknown> {
+/** The app as createApp builds it offline: its document and its route table (tests check both). */
+export function offlineApp(): ReturnType<typeof createApp> {
   const cfg = loadConfig({});
   const deps = {
     orm: {},
@@ -37,8 +38,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     metrics: new HttpMetrics(),
     log: () => undefined,
   } as unknown as ApiDeps;
-  return createApp(deps).openapi;
+  return createApp(deps);
 }
+
+export const buildOpenApiDocument = (): Record<string, unknown> => offlineApp().openapi;
 
 /** The text written to openapi.json: stable (2-space JSON, newline at the end), so git diffs stay readable. */
 export const documentText = (doc: Record<string, unknown>): string => `${JSON.stringify(doc, null, 2)}\n`;

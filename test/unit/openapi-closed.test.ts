@@ -5,27 +5,10 @@
  * Every JSON 2xx response of every route also names a schema. And the check every API test runs on every response
  * (test/helpers/response-validator.ts) is shown to refuse what it must.
  */
-import { createApp } from '../../api/app';
-import type { ApiDeps } from '../../api/context';
-import { HttpMetrics } from '../../api/http/metrics';
-import { loadWorkingDayCalendar } from '../../infra/calendar-store';
-import { loadConfig } from '../../infra/config';
-import { loadServiceCatalog } from '../../infra/services/catalog';
+import { offlineApp } from '../../scripts/openapi';
 import { responseValidator } from '../helpers/response-validator';
 
-const deps = {
-  orm: {},
-  client: {},
-  taskQueue: 'unused',
-  catalog: loadServiceCatalog(),
-  calendar: loadWorkingDayCalendar(loadConfig({}).calendarDir),
-  publicKeys: {},
-  auth: { secret: 'x'.repeat(32), issuer: 'onestop' },
-  bodyLimit: '64kb',
-  metrics: new HttpMetrics(),
-  log: () => undefined,
-} as unknown as ApiDeps;
-const { openapi } = createApp(deps);
+const { openapi } = offlineApp();
 
 type Schema = Record<string, unknown>;
 const isObject = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);

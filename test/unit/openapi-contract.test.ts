@@ -3,31 +3,17 @@
  * input (or describes that very answer), and every status code the API can answer is documented with the error
  * schema. Built from createApp's route table; no database or Temporal is touched while building.
  */
+import { loadServiceCatalog } from '../../infra/services/catalog';
+import { offlineApp } from '../../scripts/openapi';
 import { getOpenApiMetadata } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
 import { createApp } from '../../api/app';
-import type { ApiDeps } from '../../api/context';
-import { HttpMetrics } from '../../api/http/metrics';
 import { EXAMPLES } from '../../api/schemas/examples';
 import { caseSubmissionSchema, FORM_SCHEMAS } from '../../api/schemas/forms';
 import type { DeclaredRoute } from '../../api/http/route';
-import { loadWorkingDayCalendar } from '../../infra/calendar-store';
-import { loadConfig } from '../../infra/config';
-import { loadServiceCatalog } from '../../infra/services/catalog';
 
-const deps = {
-  orm: {},
-  client: {},
-  taskQueue: 'unused',
-  catalog: loadServiceCatalog(),
-  calendar: loadWorkingDayCalendar(loadConfig({}).calendarDir),
-  publicKeys: {},
-  auth: { secret: 'x'.repeat(32), issuer: 'onestop' },
-  bodyLimit: '64kb',
-  metrics: new HttpMetrics(),
-  log: () => undefined,
-} as unknown as ApiDeps;
-const { openapi, routes } = createApp(deps);
+const { openapi, routes } = offlineApp();
+const catalog = loadServiceCatalog();
 
 type Def = { type: string; innerType?: ZodType; in?: ZodType; out?: ZodType; element?: ZodType; shape?: Record<string, ZodType>; options?: ZodType[]; valueType?: ZodType; left?: ZodType; right?: ZodType; items?: ZodType[] };
 const defOf = (s: ZodType) => (s as unknown as { _zod: { def: Def } })._zod.def;
@@ -82,7 +68,7 @@ describe('OpenAPI examples pass the API’s own validation', () => {
 
   it.each(Object.keys(EXAMPLES))('the %s submission example passes the envelope and its service’s form schema', (code) => {
     const example = EXAMPLES[code]!();
-    const kind = deps.catalog.get(code)!.form;
+    const kind = catalog.get(code)!.form;
     expect(caseSubmissionSchema.safeParse(example).success).toBe(true);
     const r = FORM_SCHEMAS[kind].safeParse(example.form);
     expect(r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([]);
