@@ -16,8 +16,6 @@ export interface ActivityDeps {
   orm: MikroORM;
   signer: CertificateSigner;
   calendarDir: string;
-  /** Unused: webhooks are signed with each portal client's own secret (portal_client.webhook_secret). */
-  webhookSecret?: string;
   /** Webhook delivery policy (production: https and strong client secrets only; a resolver stub in tests). */
   webhooks?: WebhookPolicy;
 }

@@ -76,11 +76,11 @@ export function testApiDeps(over: Partial<ApiDeps> & Pick<ApiDeps, 'orm' | 'clie
 }
 
 /** `signer` and `publicKeys`: the worker's certificate key and the API's key ring, when a test needs its own (default: the test key). */
-export async function startApi(opts: { webhookSecret?: string; codecDevSecret?: string; signer?: CertificateSigner; publicKeys?: PublicKeyRing } = {}): Promise<ApiHarness> {
+export async function startApi(opts: { codecDevSecret?: string; signer?: CertificateSigner; publicKeys?: PublicKeyRing } = {}): Promise<ApiHarness> {
   const env = await connectTestEnv();
   const orm = await openTestOrm();
   const taskQueue = uniqueQueue('api');
-  const worker = await makeWorker(env, orm, taskQueue, { webhookSecret: opts.webhookSecret, ...(opts.signer ? { signer: opts.signer } : {}) });
+  const worker = await makeWorker(env, orm, taskQueue, opts.signer ? { signer: opts.signer } : {});
   const running = worker.run();
   const { app, openapi } = createApp(
     testApiDeps({

@@ -77,7 +77,7 @@ export async function makeWorker(
   env: TestWorkflowEnvironment,
   orm: MikroORM,
   taskQueue: string,
-  opts: { webhookSecret?: string; calendarDir?: string; signer?: CertificateSigner } = {},
+  opts: { calendarDir?: string; signer?: CertificateSigner } = {},
 ): Promise<Worker> {
   return createCaseWorker({
     connection: env.nativeConnection,
@@ -87,7 +87,6 @@ export async function makeWorker(
       orm,
       signer: opts.signer ?? testSigner(),
       calendarDir: opts.calendarDir ?? calendarDir,
-      webhookSecret: opts.webhookSecret ?? 'test-secret',
     }),
     fromSource: true,
     // The converter of the environment's client (the codec from connectTestEnv; plain in a time-skipping environment

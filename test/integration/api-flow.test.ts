@@ -22,7 +22,7 @@ const ops = token('ops', undefined, 'ops-1');
 const reviewer = (d: Department) => token('reviewer', d, `${d}-01`);
 
 beforeAll(async () => {
-  api = await startApi({ webhookSecret: 'hook-secret' });
+  api = await startApi();
 });
 afterAll(async () => {
   await api.close();

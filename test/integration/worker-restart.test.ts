@@ -92,7 +92,7 @@ it('a worker killed with SIGKILL mid-case is replaced and the case completes onc
 
 it('issuing certificates twice, or twice at once, stores and returns one set', async () => {
   const { caseNo } = await submit({ orm, client: env.client, taskQueue: uniqueQueue('no-worker') }, 'FREIGHTCO', freightCompanyApplication());
-  const acts = createActivities({ orm, signer: testSigner(), calendarDir, webhookSecret: 'x' });
+  const acts = createActivities({ orm, signer: testSigner(), calendarDir });
   const input = { caseNo, certificates: service('FREIGHTCO').certificates, issuedAtMs: Date.parse('2026-11-26T10:00:00+08:00') };
   const env1 = new MockActivityEnvironment();
   const [a, b] = await Promise.all([env1.run(acts.issueCertificates, input), new MockActivityEnvironment().run(acts.issueCertificates, input)]);
