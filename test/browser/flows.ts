@@ -54,10 +54,17 @@ export async function approveByApi(run: BrowserRun, dept: Department, caseNo: st
 
 /** The step's status as the API reports it, once it is `status`. */
 export async function stepReaches(run: BrowserRun, caseNo: string, stepId: string, status: string): Promise<void> {
-  await waitFor(`${stepId} ${status}`, async () => {
+  try {
+    await waitFor(`${stepId} ${status}`, async () => {
+      const v = await run.api.call('GET', `/cases/${caseNo}`, { token: ops });
+      return (v.body.steps as { id: string; status: string }[]).some((s) => s.id === stepId && s.status === status) ? true : undefined;
+    });
+  } catch (err) {
+    // A rare CI timeout here once left nothing to go on: say where the case stood (its steps and last timeline entries).
     const v = await run.api.call('GET', `/cases/${caseNo}`, { token: ops });
-    return (v.body.steps as { id: string; status: string }[]).some((s) => s.id === stepId && s.status === status) ? true : undefined;
-  });
+    const where = { status: v.body.status, steps: v.body.steps, timeline: (v.body.timeline as unknown[] | undefined)?.slice(-8) };
+    throw new Error(`${(err as Error).message}; the case as ops see it: ${JSON.stringify(where)}`);
+  }
 }
 
 export async function caseReaches(run: BrowserRun, caseNo: string, status: string, timeoutMs = 30_000): Promise<{ certificates: { no: string }[] } & Record<string, unknown>> {

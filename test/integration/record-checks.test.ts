@@ -36,7 +36,7 @@ async function runCheck(serviceCode: string, check: AutomaticCheckKind, form: Sc
   await orm.em.fork().getConnection().execute(
     `insert into one_stop_case (case_no, service_code, definition_version, idempotency_key, request_hash, applicant_key,
        applicant_name, channel, status, form, accepted_at, updated_at)
-     values (?, ?, 1, ?, 'x', 'x', 'x', 'online', 'under_review', ?, ?, ?)`,
+     values (?, ?, 1, ?, 'x', 'x', 'x', 'online', 'in_review', ?, ?, ?)`,
     [caseNo, serviceCode, caseNo, JSON.stringify(form), now, now],
   );
   const acts = createCheckActivities({ orm });
