@@ -2,6 +2,7 @@
  * The types shared by the API, the activities and the case workflow. Dependency-free on purpose: the workflow sandbox
  * imports it, so nothing here may touch Node, the ORM, Express or zod.
  */
+import type { ConfiguredCheck } from './checks/config';
 
 export type Bilingual = { zh: string; en: string };
 
@@ -24,8 +25,15 @@ export const DEPARTMENT_NAMES: Record<Department, Bilingual> = {
   government_office: { zh: '人民政府办公室', en: 'Government Office' },
 };
 
-/** Automatic checks a step can host; each one is an activity that reads government data. */
-export type AutomaticCheckKind = 'business-licence' | 'oversize-prereview' | 'school-bus-conditions';
+/** The automatic checks written as code, found by name: those no library check type can express (docs/checks.md). */
+export const CODE_CHECKS = ['oversize-prereview'] as const;
+export type CodeCheckKind = (typeof CODE_CHECKS)[number];
+
+/**
+ * The name of a step's automatic check: a code check (`CodeCheckKind`), or the name of the library checks the step
+ * configures (`checks`), such as `school-bus-conditions`. The activity reads the data the step configures.
+ */
+export type AutomaticCheckKind = string;
 
 export type StepKind = 'automatic' | 'human' | 'automatic+human';
 
@@ -35,6 +43,8 @@ export interface ReviewStepDefinition {
   department: Department;
   kind: StepKind;
   check?: AutomaticCheckKind;
+  /** The library checks the step runs, with their parameters (domain/checks/config.ts); `check` names them. */
+  checks?: ConfiguredCheck[];
   /** Ids of the steps that must be approved before this one opens. */
   after: string[];
   /** The step's own limit, in working days from the moment it opens. */

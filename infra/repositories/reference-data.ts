@@ -4,7 +4,7 @@
  * may be read; this module only reads.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Company, Person, RoadRestriction, School, Vehicle } from '../db/entities';
+import { Company, OneStopCase, Person, RoadRestriction, School, Vehicle } from '../db/entities';
 
 export async function findCompany(em: EntityManager, creditCode: string) {
   return em.findOne(Company, { creditCode });
@@ -69,6 +69,55 @@ export async function carrierInsurance(em: EntityManager, creditCode: string): P
   if (company) return { holder: company.name, validUntil: company.liabilityInsuranceValidUntil ?? null };
   const school = await em.findOne(School, { creditCode }, { fields: ['name', 'liabilityInsuranceValidUntil'] });
   return school ? { holder: school.name, validUntil: school.liabilityInsuranceValidUntil ?? null } : undefined;
+}
+
+/** The registered companies among `creditCodes`, by credit code (one query); unknown codes are absent. */
+export async function findCompanies(em: EntityManager, creditCodes: string[]) {
+  const found = creditCodes.length ? await em.find(Company, { creditCode: { $in: [...new Set(creditCodes)] } }) : [];
+  return new Map(found.map((c) => [c.creditCode, c]));
+}
+
+/** The names companies or schools are registered under, by credit code (two queries for any number); unknown ones are absent. */
+export async function holderNames(em: EntityManager, creditCodes: string[]): Promise<Map<string, string>> {
+  const codes = [...new Set(creditCodes)];
+  if (codes.length === 0) return new Map();
+  const companies = await em.find(Company, { creditCode: { $in: codes } }, { fields: ['creditCode', 'name'] });
+  const names = new Map(companies.map((c) => [c.creditCode, c.name]));
+  const rest = codes.filter((c) => !names.has(c));
+  if (rest.length) for (const s of await em.find(School, { creditCode: { $in: rest } }, { fields: ['creditCode', 'name'] })) names.set(s.creditCode, s.name);
+  return names;
+}
+
+/**
+ * `carrierInsurance` for several carriers at once, by credit code: a company's record first, else a school's.
+ * Carriers in neither register are absent.
+ */
+export async function carrierInsurances(em: EntityManager, creditCodes: string[]): Promise<Map<string, { holder: string; validUntil: string | null }>> {
+  const codes = [...new Set(creditCodes)];
+  if (codes.length === 0) return new Map();
+  const out = new Map<string, { holder: string; validUntil: string | null }>();
+  for (const c of await em.find(Company, { creditCode: { $in: codes } }, { fields: ['creditCode', 'name', 'liabilityInsuranceValidUntil'] })) {
+    out.set(c.creditCode, { holder: c.name, validUntil: c.liabilityInsuranceValidUntil ?? null });
+  }
+  const rest = codes.filter((c) => !out.has(c));
+  if (rest.length) {
+    for (const s of await em.find(School, { creditCode: { $in: rest } }, { fields: ['creditCode', 'name', 'liabilityInsuranceValidUntil'] })) {
+      out.set(s.creditCode, { holder: s.name, validUntil: s.liabilityInsuranceValidUntil ?? null });
+    }
+  }
+  return out;
+}
+
+/**
+ * The submitted application the automatic checks compare with the records: its form, and the service and definition
+ * version it was accepted under (which say which checks its step configures). Unscoped: the case's own workflow asks.
+ */
+export async function findApplicationForChecks(
+  em: EntityManager,
+  caseNo: string,
+): Promise<{ serviceCode: string; definitionVersion: number; form: Record<string, unknown> } | undefined> {
+  const row = await em.findOne(OneStopCase, { caseNo }, { fields: ['caseNo', 'serviceCode', 'definitionVersion', 'form'] });
+  return row ? { serviceCode: row.serviceCode, definitionVersion: row.definitionVersion, form: row.form } : undefined;
 }
 
 /** A person's driving qualifications for prefill; criminal and accident records stay with the checks that need them. */

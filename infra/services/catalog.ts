@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEPARTMENTS, type ReviewStepDefinition, type ServiceDefinition } from '../../domain/types';
+import { checksConfigSchema, stepCheckIssues } from '../../domain/checks';
+import { CODE_CHECKS, DEPARTMENTS, type ReviewStepDefinition, type ServiceDefinition } from '../../domain/types';
 
 const bilingual = z.object({ zh: z.string().min(1), en: z.string().min(1) });
 const department = z.enum(DEPARTMENTS);
@@ -17,7 +18,9 @@ const stepSchema = z
     name: bilingual,
     department,
     kind: z.enum(['automatic', 'human', 'automatic+human']),
-    check: z.enum(['business-licence', 'oversize-prereview', 'school-bus-conditions']).optional(),
+    check: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a check name (kebab-case)').optional(),
+    // Library checks configured by data (domain/checks); their types, parameters and paths are checked below.
+    checks: checksConfigSchema.optional(),
     after: z.array(z.string()),
     limitWorkingDays: z.number().int().min(1).max(45),
     onLimit: z.enum(['escalate', 'deemed_approval']),
@@ -86,6 +89,10 @@ export const serviceDefinitionSchema = z
         if (!seen.has(dep)) ctx.addIssue({ code: 'custom', path: ['review', 'steps', i, 'after'], message: `${dep} must be an earlier step` });
       }
       seen.add(s.id);
+    }
+    // The step's automatic check: a code check by name, or library checks whose types and parameters must be known.
+    for (const [i, s] of def.review.steps.entries()) {
+      for (const issue of stepCheckIssues(s, CODE_CHECKS)) ctx.addIssue({ code: 'custom', path: ['review', 'steps', i, ...issue.path], message: issue.message });
     }
     for (const issue of lawfulPlanIssues(def as ServiceDefinition)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     const materials = new Set(def.materials.map((m) => m.id));
