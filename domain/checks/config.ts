@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { CHECK_TYPES, CHECK_TYPE_NAMES, personKeyFields, runCheckType, type CheckContext, type CheckType } from './library';
-import { isListPath, parseFormPath, pathProblemsInSchema, textsAt } from './paths';
+import { isListPath, parseFormPath, pathProblemsInSchema, schemaAtPath, textsAt } from './paths';
 import type { Finding, RecordRequest } from './records';
 
 const part = z.strictObject({
@@ -60,21 +60,12 @@ function titleOf(c: ConfiguredCheck, type: CheckType | undefined): string {
   return c.title ?? type?.defaultTitle ?? c.id;
 }
 
-/** The properties of the objects a path's values sit in (the entry), from the form's JSON Schema, when known. */
+/** The fields of the form entry a path's values sit in (`{ idCard, name }` for drivers[*].idCard), when the schema says. */
 function entryProperties(path: string, schema: unknown): string[] | undefined {
-  const segments = parseFormPath(path);
-  if ('problem' in segments || typeof schema !== 'object' || schema === null) return undefined;
-  let node: unknown = schema;
-  let holder: unknown = schema;
-  for (const seg of segments) {
-    const n = node as Record<string, unknown>;
-    if ('key' in seg) {
-      holder = node;
-      node = (n.properties as Record<string, unknown> | undefined)?.[seg.key];
-    } else node = n.items;
-    if (typeof node !== 'object' || node === null) return undefined;
-  }
-  const props = (holder as Record<string, unknown>).properties;
+  if (schema === undefined) return undefined;
+  const at = schemaAtPath(path, schema);
+  if (!at || 'problem' in at) return undefined;
+  const props = at.holder.properties;
   return typeof props === 'object' && props !== null ? Object.keys(props) : undefined;
 }
 

@@ -84,28 +84,46 @@ export function lastKey(path: string): string | undefined {
   return keys[keys.length - 1]?.key;
 }
 
+/** A schema node with its local `$ref` (`#/$defs/name`) resolved against `root`, the node's own keys winning. */
+function deref(root: unknown, node: unknown): unknown {
+  if (!isRecord(node) || typeof node.$ref !== 'string' || !node.$ref.startsWith('#/$defs/') || !isRecord(root)) return node;
+  const defs = root.$defs;
+  const target = isRecord(defs) ? defs[node.$ref.slice('#/$defs/'.length)] : undefined;
+  if (!isRecord(target)) return node;
+  const { $ref: _ref, ...own } = node;
+  return { ...(deref(root, target) as Record<string, unknown>), ...own };
+}
+
 /**
- * Problems of a path against the form's JSON Schema (`properties`, `items`, `required` are read; anything else is
- * left to the schema's own validation). Empty when the schema allows the path.
+ * Walks a path through the form's JSON Schema (`properties`, `items`, local `$ref`s). Returns the node the path ends
+ * at and the object schema holding its last key, or a problem; `undefined` when the schema says too little to tell.
  */
-export function pathProblemsInSchema(path: string, schema: unknown): string[] {
+export function schemaAtPath(path: string, schema: unknown): { node: unknown; holder: Record<string, unknown> } | { problem: string } | undefined {
   const segments = parseFormPath(path);
-  if ('problem' in segments) return [segments.problem];
-  let node: unknown = schema;
+  if ('problem' in segments) return { problem: segments.problem };
+  let node: unknown = deref(schema, schema);
+  let holder: Record<string, unknown> = isRecord(node) ? node : {};
   const walked: string[] = [];
   for (const seg of segments) {
-    if (!isRecord(node)) return [];
+    if (!isRecord(node)) return undefined;
     if ('key' in seg) {
       const props = node.properties;
-      if (!isRecord(props)) return [];
-      if (!(seg.key in props)) return [`'${path}': the form has no field ${[...walked, seg.key].join('.')}`];
-      node = props[seg.key];
+      if (!isRecord(props)) return undefined;
+      if (!(seg.key in props)) return { problem: `'${path}': the form has no field ${[...walked, seg.key].join('.')}` };
+      holder = node;
+      node = deref(schema, props[seg.key]);
       walked.push(seg.key);
     } else {
-      if (!('items' in node)) return [`'${path}': ${walked.join('.')} is not a list in the form`];
-      node = node.items;
+      if (!('items' in node)) return { problem: `'${path}': ${walked.join('.')} is not a list in the form` };
+      node = deref(schema, node.items);
       walked[walked.length - 1] += 'each' in seg ? '[*]' : `[${seg.index}]`;
     }
   }
-  return [];
+  return { node, holder };
+}
+
+/** Problems of a path against the form's JSON Schema; empty when the schema allows it (or says too little to tell). */
+export function pathProblemsInSchema(path: string, schema: unknown): string[] {
+  const at = schemaAtPath(path, schema);
+  return at && 'problem' in at ? [at.problem] : [];
 }
