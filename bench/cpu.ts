@@ -32,6 +32,89 @@ export function postgresPids(): number[] {
   return pids;
 }
 
+/**
+ * The PostgreSQL processes that work for one database: its backends (their command line reads
+ * `postgres: <cluster>: <user> <database> <host>(<port>) <state>`), found from /proc without a query, so the meter
+ * costs PostgreSQL nothing. Other databases' backends (other people's tests on a shared server) are not counted.
+ * Backends whose client is this process (the load driver's own connections: the applicants' notifications) are
+ * left out: their client port is one of this process's sockets (ownTcpPorts).
+ */
+export function postgresBackendsOf(database: string): () => number[] {
+  const needle = ` ${database} `;
+  return () => {
+    const mine = ownTcpPorts();
+    const pids: number[] = [];
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+        const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        const port = /\((\d+)\)/.exec(cmd)?.[1];
+        if (cmd.includes(needle) && !(port && mine.has(Number(port)))) pids.push(Number(entry));
+      } catch {
+        /* gone */
+      }
+    }
+    return pids;
+  };
+}
+
+/** Local TCP ports of this process's sockets: /proc/self/fd's socket inodes looked up in /proc/net/tcp{,6}. */
+export function ownTcpPorts(): Set<number> {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  const ports = new Set<number>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && inodes.has(f[9]!)) ports.add(parseInt(f[1]!.split(':')[1]!, 16));
+    }
+  }
+  return ports;
+}
+
+/**
+ * PostgreSQL's shared processes (postmaster, WAL writer, checkpointer, background writer, …): they work for every
+ * database of the server, so on a shared machine they are reported, never counted into a phase's cost per case.
+ */
+export function postgresSharedPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      // A backend names its client's address: `… 127.0.0.1(52594) idle`; the shared processes name none.
+      if (!/\(\d+\)/.test(cmd) && !/\[local\]/.test(cmd)) pids.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+/** CPU seconds of the named parts of a report that make up the stack (everything but the load driver). */
+export function stackSeconds(r: CpuReport, exclude: readonly string[] = [DRIVER, PG_SHARED]): number {
+  return Object.entries(r.parts).reduce((a, [k, v]) => (exclude.includes(k) ? a : a + v), 0);
+}
+
+/** Part names with a fixed meaning: the load driver (never part of the stack) and PostgreSQL's shared processes. */
+export const DRIVER = 'load driver (bench)';
+export const PG_SHARED = 'PostgreSQL shared (WAL, checkpoints; all databases)';
+
 function machineTicks(): { busy: number; total: number } {
   const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = line.reduce((a, b) => a + b, 0);

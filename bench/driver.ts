@@ -12,6 +12,11 @@
  *   `reviewerPollMs` and deciding the tasks of this run's cases, a few at a time. Some cases (`supplementShare`) get a
  *   request_supplement from one department first.
  *
+ * Two ways to bring cases: a closed loop (`concurrency` applicants, each starting its next case when the last one is
+ * done: the saturation search) or open-loop arrivals (`arrivalsPerSecond`: a new case every 1/rate seconds whatever
+ * happened to the earlier ones, as citizens arrive: the latency measurement, free of the closed loop's coordinated
+ * omission).
+ *
  * Every call is timed; a failed call (5xx, timeout, connection refused) is counted and retried later with the same
  * Idempotency-Key, so the drills can run this load through outages.
  */
@@ -77,6 +82,8 @@ export function planCases(n: number, supplementShare = 0.25): Variant[] {
 export interface DriverOptions {
   n: number;
   concurrency: number;
+  /** Open loop: start a new case every 1/rate s, `n` of them, whatever happened to the earlier ones. */
+  arrivalsPerSecond?: number;
   supplementShare?: number;
   /** Submissions in flight at once (default: no limit beyond `concurrency`). */
   submitParallelism?: number;
@@ -143,7 +150,11 @@ export class PlatformDriver {
   startedAt = 0;
   finishedAt = 0;
   private stopping = false;
-  private readonly opts: Required<Omit<DriverOptions, 'runId' | 'watch'>> & Pick<DriverOptions, 'watch'> & { runId: string };
+  /** When the last case was taken by an applicant (closed loop: from then on fewer than `concurrency` are in flight). */
+  lastHandoutAt = 0;
+  /** Open loop: how late each case started against its schedule (the driver's own lag; should stay near 0). */
+  readonly arrivalLagMs: number[] = [];
+  private readonly opts: Required<Omit<DriverOptions, 'runId' | 'watch' | 'arrivalsPerSecond'>> & Pick<DriverOptions, 'watch' | 'arrivalsPerSecond'> & { runId: string };
   private readonly portal: string;
   private readonly reviewerTokens = new Map<Department, string>();
   private readonly decided = new Set<string>();
@@ -168,6 +179,8 @@ export class PlatformDriver {
       runId: randomUUID().slice(0, 8),
       ...options,
     };
+    // Open loop: nothing may hold an arrival back.
+    if (options.arrivalsPerSecond && options.submitParallelism === undefined) this.opts.submitParallelism = options.n;
     this.cases = planCases(this.opts.n, this.opts.supplementShare).map((variant, index) => ({
       index,
       variant,
@@ -211,7 +224,9 @@ export class PlatformDriver {
     const deadline = this.startedAt + this.opts.timeoutMs;
     const reviewers = REVIEWING_DEPARTMENTS.map((d) => this.reviewerLoop(d));
     const notifier = this.opts.watch ? this.notifierLoop(this.opts.watch) : Promise.resolve();
-    const applicants = Array.from({ length: Math.min(this.opts.concurrency, this.opts.n) }, () => this.applicantLoop(deadline));
+    const applicants = this.opts.arrivalsPerSecond
+      ? [this.arrivals(this.opts.arrivalsPerSecond, deadline)]
+      : Array.from({ length: Math.min(this.opts.concurrency, this.opts.n) }, () => this.applicantLoop(deadline));
     const ticker = onTick ? setInterval(onTick, 250) : undefined;
     try {
       await Promise.all(applicants);
@@ -247,9 +262,30 @@ export class PlatformDriver {
     }
   }
 
+  /** Open loop: case i starts at startedAt + i / rate, on its own, whatever the earlier ones are doing. */
+  private async arrivals(rate: number, deadline: number): Promise<void> {
+    const running: Promise<void>[] = [];
+    for (let i = 0; i < this.cases.length && !this.stopping; i++) {
+      const due = this.startedAt + (i * 1000) / rate;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      this.arrivalLagMs.push(Math.max(0, Date.now() - due));
+      const c = this.cases[this.nextIndex++]!;
+      this.lastHandoutAt = Date.now();
+      running.push(
+        (async () => {
+          await this.submit(c, deadline);
+          if (c.caseNo) await this.follow(c, deadline);
+        })(),
+      );
+    }
+    await Promise.all(running);
+  }
+
   private async applicantLoop(deadline: number): Promise<void> {
     while (!this.stopping && this.nextIndex < this.cases.length) {
       const c = this.cases[this.nextIndex++]!;
+      this.lastHandoutAt = Date.now();
       await this.submit(c, deadline);
       if (c.caseNo) await this.follow(c, deadline);
       if (Date.now() > deadline) {

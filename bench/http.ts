@@ -1,6 +1,7 @@
 /**
  * A small HTTP/1.1 JSON client over keep-alive sockets (node:http), timed per call. Lighter on the client side than
- * fetch, so the latencies measured are the server's, not the load generator's.
+ * fetch, so the latencies measured are the server's, not the load generator's. Given several base URLs (the scale-out
+ * run's API processes), it sends the calls to them in turn, as a round-robin load balancer would.
  */
 import http from 'node:http';
 
@@ -12,13 +13,15 @@ export interface Reply {
 
 export class HttpClient {
   private readonly agent: http.Agent;
-  private readonly url: URL;
+  private readonly urls: URL[];
+  private turn = 0;
 
   constructor(
-    base: string,
+    base: string | string[],
     readonly opts: { maxSockets?: number; timeoutMs?: number } = {},
   ) {
-    this.url = new URL(base);
+    this.urls = (Array.isArray(base) ? base : [base]).map((b) => new URL(b));
+    if (this.urls.length === 0) throw new Error('HttpClient needs a base URL');
     this.agent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64, keepAliveMsecs: 1000 });
   }
 
@@ -30,10 +33,11 @@ export class HttpClient {
       headers['content-type'] = 'application/json';
       headers['content-length'] = payload.length;
     }
+    const url = this.urls[this.turn++ % this.urls.length]!;
     const started = performance.now();
     return new Promise<Reply>((resolve, reject) => {
       const req = http.request(
-        { host: this.url.hostname, port: this.url.port, method, path, headers, agent: this.agent, timeout: o.timeoutMs ?? this.opts.timeoutMs ?? 30_000 },
+        { host: url.hostname, port: url.port, method, path, headers, agent: this.agent, timeout: o.timeoutMs ?? this.opts.timeoutMs ?? 30_000 },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

@@ -4,7 +4,8 @@
  * (startDevServer, with its WAL pragmas) in a data folder of its own on ports of its own, then the worker and the API
  * as child processes (`node --import tsx`, so signals reach the real process). Everything it started is stopped on
  * stop(), on Ctrl-C and on errors; the worker, the API and the dev server can also be killed and restarted one by
- * one, which the drills do.
+ * one, which the drills do. For the scale-out run it can start more than one worker (same task queue) and more
+ * than one API process (ports apiPort, apiPort + 10, …), all against the same Temporal server and database.
  */
 import type { DataConverter } from '@temporalio/common';
 import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec';
@@ -30,6 +31,10 @@ export interface StackOptions {
   fresh?: boolean;
   /** Extra environment for the worker (WORKER_CACHE_SIZE, …). */
   workerEnv?: Record<string, string>;
+  /** Worker processes on the task queue (default 1); the second and later get health ports workerHealthPort + 10 × i. */
+  workers?: number;
+  /** API processes (default 1), on apiPort + 10 × i; a client spreads its calls over apiBases. */
+  apis?: number;
   log?: (line: string) => void;
 }
 
@@ -110,6 +115,9 @@ export class Stack {
   temporal?: ChildProcess;
   worker?: ChildProcess;
   api?: ChildProcess;
+  /** The scale-out run's second and later workers and API processes. */
+  readonly extraWorkers: ChildProcess[] = [];
+  readonly extraApis: ChildProcess[] = [];
   /** The pool-deadlock probe's result (bench/pool-probe.ts); while it deadlocks, the stack works around it. */
   poolProbe?: PoolProbe;
   private workerStarts = 0;
@@ -123,6 +131,19 @@ export class Stack {
     this.apiBase = `http://127.0.0.1:${o.apiPort}`;
     this.temporalAddress = `127.0.0.1:${o.temporalPort}`;
     this.say = o.log ?? ((line) => console.log(`▸ ${line}`));
+  }
+
+  /** Base URLs of every API process (one unless `apis` > 1). */
+  get apiBases(): string[] {
+    return Array.from({ length: this.o.apis ?? 1 }, (_, i) => `http://127.0.0.1:${this.o.apiPort + 10 * i}`);
+  }
+
+  get workerPids(): number[] {
+    return [this.worker, ...this.extraWorkers].flatMap((p) => (p?.pid && p.exitCode === null ? [p.pid] : []));
+  }
+
+  get apiPids(): number[] {
+    return [this.api, ...this.extraApis].flatMap((p) => (p?.pid && p.exitCode === null ? [p.pid] : []));
   }
 
   get poolDeadlock(): boolean {
@@ -199,7 +220,9 @@ export class Stack {
     this.say(`PostgreSQL database ${new URL(this.databaseUrl).pathname.slice(1)} ready`);
     await this.startTemporal();
     await this.startWorker();
+    for (let i = 1; i < (this.o.workers ?? 1); i++) await this.startExtra('worker', i);
     await this.startApi();
+    for (let i = 1; i < (this.o.apis ?? 1); i++) await this.startExtra('api', i);
     this.say(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s (API ${this.apiBase}, Temporal ${this.temporalAddress}, logs ${path.relative(process.cwd(), this.logDir)}/)`);
     return this;
   }
@@ -221,7 +244,44 @@ export class Stack {
     this.temporal = undefined;
   }
 
-  private spawnNode(name: 'worker' | 'api', entry: string, extraEnv: Record<string, string> = {}): ChildProcess {
+  /** Scale-out: one more worker or API process while the stack runs. */
+  async addProcess(kind: 'worker' | 'api'): Promise<void> {
+    const i = 1 + (kind === 'worker' ? this.extraWorkers.length : this.extraApis.length);
+    await this.startExtra(kind, i);
+    if (kind === 'worker') this.o.workers = i + 1;
+    else this.o.apis = i + 1;
+  }
+
+  /** Scale-out: stops the last extra worker or API process (SIGTERM: a worker drains its tasks first). */
+  async removeExtra(kind: 'worker' | 'api'): Promise<void> {
+    const list = kind === 'worker' ? this.extraWorkers : this.extraApis;
+    const proc = list.pop();
+    await stopProcess(proc, 30_000);
+    if (kind === 'worker') this.o.workers = list.length + 1;
+    else this.o.apis = list.length + 1;
+    this.say(`${kind} ${list.length + 2} stopped`);
+  }
+
+  /** The scale-out run's i-th extra worker or API process (i >= 1), on ports of its own. */
+  private async startExtra(kind: 'worker' | 'api', i: number): Promise<void> {
+    const t0 = Date.now();
+    if (kind === 'worker') {
+      const port = this.o.workerHealthPort + 10 * i;
+      // The SDK metrics port is one per machine: the extra workers export none.
+      const proc = this.spawnNode(`worker-${i + 1}`, 'worker/main.ts', { ...this.o.workerEnv, WORKER_HEALTH_PORT: String(port), WORKER_METRICS_PORT: 'off' });
+      this.extraWorkers.push(proc);
+      await waitForHttp(`http://127.0.0.1:${port}/`, `worker ${i + 1}`, proc, path.join(this.logDir, `worker-${i + 1}.log`));
+      this.say(`worker ${i + 1} up (pid ${proc.pid}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    } else {
+      const port = this.o.apiPort + 10 * i;
+      const proc = this.spawnNode(`api-${i + 1}`, 'api/main.ts', { API_PORT: String(port) });
+      this.extraApis.push(proc);
+      await waitForHttp(`http://127.0.0.1:${port}/healthz`, `API ${i + 1}`, proc, path.join(this.logDir, `api-${i + 1}.log`));
+      this.say(`API ${i + 1} up on :${port} (pid ${proc.pid}, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+  }
+
+  private spawnNode(name: string, entry: string, extraEnv: Record<string, string> = {}): ChildProcess {
     const logFile = path.join(this.logDir, `${name}.log`);
     const log = fs.openSync(logFile, 'a');
     // No tsx wrapper process: a signal sent to this pid reaches the worker / API itself.
@@ -264,14 +324,14 @@ export class Stack {
 
   /** API, then worker, then Temporal: the reverse of the start order, each with a grace period, then SIGKILL. */
   async stop(): Promise<void> {
-    await stopProcess(this.api, 25_000);
-    await stopProcess(this.worker, 30_000);
+    await Promise.all([this.api, ...this.extraApis].map((p) => stopProcess(p, 25_000)));
+    await Promise.all([this.worker, ...this.extraWorkers].map((p) => stopProcess(p, 30_000)));
     await stopProcess(this.temporal, 20_000);
     live.delete(this);
   }
 
   killAllNow(): void {
-    for (const p of [this.api, this.worker, this.temporal]) {
+    for (const p of [this.api, ...this.extraApis, this.worker, ...this.extraWorkers, this.temporal]) {
       if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     }
   }
