@@ -17,6 +17,7 @@ import { logCaseParam, requestLogging } from '../infra/logging/http';
 import { httpTracing } from '../infra/tracing/http';
 import { createMetricsApp } from './http/metrics';
 import { RouteTable, type DeclaredRoute } from './http/route';
+import { formComponents } from './schemas/form-components';
 import { attentionRoutes } from './routes/attention';
 import { accessLogRoutes } from './routes/access-log';
 import { caseRoutes } from './routes/cases';
@@ -100,6 +101,8 @@ export function createApp(
     },
     servers: [{ url: '/' }],
   }) as unknown as Record<string, unknown>;
+  // The catalogue's forms, built from each definition's JSON Schema (the route schemas name only placeholders).
+  Object.assign((openapi.components as { schemas: Record<string, unknown> }).schemas, formComponents(deps.catalog));
 
   app.get(`${BASE_PATH}/openapi.json`, (_req, res) => void res.json(openapi));
   app.use(BASE_PATH + CODEC_PATH, codecRoutes(deps));

@@ -1,18 +1,17 @@
 /**
- * Everything a submission must satisfy before a case exists: the service's form schema, the scenario answers and the
- * materials they require (情形选择), referenced electronic certificates (证照免交), and the oversize form's physical
- * plausibility. All problems are collected and reported at once, with their field paths.
+ * Everything a submission must satisfy before a case exists: the service's form (its JSON Schema and cross-field rules,
+ * compiled by the catalogue), the scenario answers and the materials they require (情形选择), the materials the form's
+ * content requires (`materialsWhen`: oversize category III needs an escort plan and an outline drawing), and referenced
+ * electronic certificates (证照免交). All problems are collected and reported at once, with their field paths. Nothing
+ * here knows a particular service.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { shanghaiDate } from '../domain/calendar';
 import { findCertificate, isoDay } from '../infra/repositories/certificates';
-import { REQUIRED_DOCUMENTS, classifyOversize, validateOversizeApplication, type OversizeApplication } from '../domain/oversize';
+import type { ServiceCatalog } from '../infra/services/catalog';
 import type { ServiceDefinition } from '../domain/types';
 import { ApiError, validationError, type FieldIssue } from './http/errors';
-import { FORM_SCHEMAS, type CaseSubmissionBody } from './schemas/forms';
-
-/** The oversize rule engine's document names, as the service definition's material ids. */
-const DOCUMENT_MATERIALS: Record<string, string> = { escort_plan: 'escort-plan', outline_drawing: 'outline-drawing' };
+import type { CaseSubmissionBody } from './schemas/forms';
 
 export function requiredMaterials(def: ServiceDefinition, answers: Record<string, string>): string[] {
   const required = new Set(def.baseMaterials);
@@ -23,13 +22,13 @@ export function requiredMaterials(def: ServiceDefinition, answers: Record<string
   return [...required];
 }
 
-export async function validateSubmission(def: ServiceDefinition, body: CaseSubmissionBody, em: EntityManager, nowMs: number) {
+export async function validateSubmission(def: ServiceDefinition, body: CaseSubmissionBody, em: EntityManager, nowMs: number, catalog: ServiceCatalog) {
   const issues: FieldIssue[] = [];
-  const parsed = FORM_SCHEMAS[def.form].safeParse(body.form);
+  const formSchema = catalog.form(def.code);
+  if (!formSchema) throw new Error(`service ${def.code} has no form in the catalogue`);
+  const parsed = formSchema.zod.safeParse(body.form);
   if (!parsed.success) {
     for (const i of parsed.error.issues) issues.push({ path: ['body', 'form', ...i.path.map(String)].join('.'), message: i.message });
-  } else if (def.form === 'oversize-cargo') {
-    for (const e of validateOversizeApplication(parsed.data)) issues.push({ path: `body.form.${e.path}`, message: e.message });
   }
 
   for (const q of def.scenarios) {
@@ -49,12 +48,9 @@ export async function validateSubmission(def: ServiceDefinition, body: CaseSubmi
     given.set(m.material, m.reference);
   });
   const required = requiredMaterials(def, body.scenarioAnswers);
-  // The over-limit category decides the documents: category III also needs an escort plan and an outline drawing.
-  if (def.form === 'oversize-cargo' && parsed.success && issues.length === 0) {
-    for (const doc of REQUIRED_DOCUMENTS[classifyOversize(parsed.data as OversizeApplication).category]) {
-      const material = DOCUMENT_MATERIALS[doc];
-      if (material && known.has(material) && !required.includes(material)) required.push(material);
-    }
+  // What the form's content requires (the definition's `materialsWhen`), judged on a form that is valid.
+  if (parsed.success && issues.length === 0) {
+    for (const m of catalog.materialsRequiredBy(def.code, parsed.data)) if (known.has(m) && !required.includes(m)) required.push(m);
   }
   for (const m of required) {
     if (!given.has(m)) issues.push({ path: 'body.materials', message: `missing required material "${m}" (${known.get(m)?.name.zh ?? m})` });

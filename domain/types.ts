@@ -6,24 +6,16 @@ import type { ConfiguredCheck } from './checks/config';
 
 export type Bilingual = { zh: string; en: string };
 
-export const DEPARTMENTS = [
-  'education',
-  'public_security',
-  'transport',
-  'market_regulation',
-  'urban_roads',
-  'government_office',
-] as const;
-export type Department = (typeof DEPARTMENTS)[number];
+/**
+ * A department's code (`education`, `public_security`, ...). The departments are data: the city file
+ * (data/city/departments.json) lists them with their names and the parent a passed limit escalates to, and the
+ * catalogue refuses a service definition naming one it does not list. Here only the shape is known, so the workflow
+ * sandbox can check a message's department without reading files (it compares it with the case's definition).
+ */
+export type Department = string;
 
-export const DEPARTMENT_NAMES: Record<Department, Bilingual> = {
-  education: { zh: '教育局', en: 'Education Bureau' },
-  public_security: { zh: '公安局交警支队', en: 'Public Security (Traffic Police)' },
-  transport: { zh: '交通运输局', en: 'Transport Bureau' },
-  market_regulation: { zh: '市场监督管理局', en: 'Market Regulation Administration' },
-  urban_roads: { zh: '城市管理局（市政道路）', en: 'Urban Roads Authority' },
-  government_office: { zh: '人民政府办公室', en: 'Government Office' },
-};
+/** The shape of a department code: also the limit of the access log's `actor_department` column (32). */
+export const DEPARTMENT_CODE_PATTERN = /^[a-z][a-z0-9_]{1,31}$/;
 
 /** The automatic checks written as code, found by name: those no library check type can express (docs/checks.md). */
 export const CODE_CHECKS = ['oversize-prereview'] as const;
@@ -114,8 +106,6 @@ export interface MaterialDefinition {
   certificateType?: string;
 }
 
-export type FormKind = 'freight-company' | 'oversize-cargo' | 'school-bus';
-
 export interface ServiceDefinition {
   code: string;
   version: number;
@@ -124,7 +114,11 @@ export interface ServiceDefinition {
   caseNumberPrefix: string;
   items: { code: string; name: Bilingual; department: Department }[];
   departments: Department[];
-  form: FormKind;
+  /**
+   * The form's id (kebab-case, unique in the catalogue): its JSON Schema is the definition file's `formSchema`, and the
+   * OpenAPI document names it `<PascalCase id>Form` (school-bus: SchoolBusForm).
+   */
+  form: string;
   scenarios: ScenarioQuestion[];
   materials: MaterialDefinition[];
   /** Materials every application needs, whatever the scenario answers. */

@@ -9,7 +9,8 @@
  */
 import { parseArgs } from 'node:util';
 import { signDevToken, ROLES, type Role } from '../api/http/auth';
-import { DEPARTMENTS, type Department } from '../domain/types';
+import type { Department } from '../domain/types';
+import { catalogSourcesFromEnv, loadDepartments } from '../infra/services/catalog';
 import { loadConfig } from '../infra/config';
 
 const { values } = parseArgs({
@@ -20,8 +21,10 @@ if (!ROLES.includes(role)) {
   console.error(`--role must be one of ${ROLES.join(', ')}`);
   process.exit(2);
 }
-if (role === 'reviewer' && !DEPARTMENTS.includes(values.department as Department)) {
-  console.error(`reviewers need --department, one of ${DEPARTMENTS.join(', ')}`);
+// The city's departments (data/city/departments.json, or CITY_FILES).
+const departments = loadDepartments(catalogSourcesFromEnv(process.env).cityFiles);
+if (role === 'reviewer' && !departments.has(values.department ?? '')) {
+  console.error(`reviewers need --department, one of ${departments.codes().join(', ')}`);
   process.exit(2);
 }
 const cfg = loadConfig();

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { textProblem } from '../domain/text';
-import { DEPARTMENTS } from '../domain/types';
+import { DEPARTMENT_CODE_PATTERN } from '../domain/types';
 
 /** A string that passes `textProblem`: no NUL, no unpaired surrogate, no C0 control other than tab, LF and CR. */
 export const safeText = () =>
@@ -66,7 +66,8 @@ export const reviewDecisionSignalSchema = decisionFields.extend({
   decisionId: messageIdSchema,
   stepId: z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'a step id'),
   reviewer: safeText().min(1).max(128),
-  department: z.enum(DEPARTMENTS),
+  // The shape only (the sandbox reads no city file): the workflow ignores a decision whose department is not the step's.
+  department: z.string().regex(DEPARTMENT_CODE_PATTERN, 'a department code'),
 });
 
 /** Who sent an applicant's message (`portal:<client> for <applicant, masked>`): the audit log records the real caller. */

@@ -121,7 +121,7 @@ export function caseRoutes(t: RouteTable, deps: ApiDeps): void {
       if (!def) throw notFound(`service ${body.serviceCode}`);
       const now = Date.now();
       const em = deps.orm.em.fork();
-      const form = await validateSubmission(def, body, em, now);
+      const form = await validateSubmission(def, body, em, now, deps.catalog);
       const p = principal!;
       // Ops at the service counter: the applicant stands there with their documents, so the form's applicant is the
       // checked identity.

@@ -1,31 +1,33 @@
 /** The service catalogue and the working-day calendar: what the portal shows before an application. */
 import { z } from '../schemas/zod';
 import { CalendarYearMissingError } from '../../domain/calendar';
-import { DEPARTMENT_NAMES, type ServiceDefinition } from '../../domain/types';
+import type { ServiceDefinition } from '../../domain/types';
+import type { ServiceCatalog } from '../../infra/services/catalog';
 import type { ApiDeps } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import { errorBody, json, type RouteTable } from '../http/route';
-import { EXAMPLES } from '../schemas/examples';
 import { service as serviceSchema } from '../schemas/responses';
 
-function describeService(def: ServiceDefinition) {
+function describeService(catalog: ServiceCatalog, def: ServiceDefinition) {
   return {
     code: def.code,
     version: def.version,
     name: def.name,
     items: def.items,
-    departments: def.departments.map((d) => ({ code: d, name: DEPARTMENT_NAMES[d] })),
+    departments: def.departments.map((d) => ({ code: d, name: catalog.departments.name(d) })),
     caseLimitWorkingDays: def.review.caseLimitWorkingDays,
     scenarios: def.scenarios,
     materials: def.materials,
     baseMaterials: def.baseMaterials,
     reviewPlan: def.review.steps.map((s) => ({ id: s.id, name: s.name, department: s.department, kind: s.kind, after: s.after, limitWorkingDays: s.limitWorkingDays })),
     certificates: def.certificates.map((c) => ({ type: c.type, name: c.name, perVehicle: c.perVehicle, validityMonths: c.validityMonths, authority: c.authority })),
-    example: EXAMPLES[def.code]?.(),
+    example: catalog.example(def.code),
   };
 }
 
 export function catalogRoutes(t: RouteTable, deps: ApiDeps): void {
+  // The document's example: the school-bus service when the catalogue has it (any service of another catalogue).
+  const sample = deps.catalog.get('SCHOOLBUS') ?? deps.catalog.list()[0];
   t.add({
     method: 'get',
     path: '/services',
@@ -33,7 +35,7 @@ export function catalogRoutes(t: RouteTable, deps: ApiDeps): void {
     tags: ['portal'],
     access: ['portal', 'reviewer', 'ops'],
     responses: { 200: json(z.object({ services: z.array(serviceSchema) }).openapi('Catalogue'), 'The catalogue') },
-    handler: async () => ({ status: 200, body: { services: deps.catalog.list().map(describeService) } }),
+    handler: async () => ({ status: 200, body: { services: deps.catalog.list().map((d) => describeService(deps.catalog, d)) } }),
   });
 
   t.add({
@@ -44,13 +46,13 @@ export function catalogRoutes(t: RouteTable, deps: ApiDeps): void {
     access: ['portal', 'reviewer', 'ops'],
     params: z.object({ code: z.string().max(32) }),
     responses: {
-      200: json(serviceSchema, 'The service', { ...describeService(deps.catalog.get('SCHOOLBUS')!), example: EXAMPLES.SCHOOLBUS!() }),
+      200: json(serviceSchema, 'The service', sample && describeService(deps.catalog, sample)),
       404: json(errorBody, 'Unknown service'),
     },
     handler: async ({ params }) => {
       const def = deps.catalog.get(params.code);
       if (!def) throw notFound(`service ${params.code}`);
-      return { status: 200, body: describeService(def) };
+      return { status: 200, body: describeService(deps.catalog, def) };
     },
   });
 

@@ -10,7 +10,6 @@
  */
 import { z } from '../schemas/zod';
 import { DEFAULT_MAX_AGE_SECONDS, ROLES, signDevToken } from '../http/auth';
-import { DEPARTMENT_NAMES, DEPARTMENTS } from '../../domain/types';
 import { DEMO } from '../../infra/db/seed';
 import { loadConfig } from '../../infra/config';
 import type { ApiDeps } from '../context';
@@ -81,7 +80,7 @@ export function devRoutes(t: RouteTable, deps: ApiDeps): void {
     handler: async () => ({
       status: 200,
       body: {
-        departments: DEPARTMENTS.map((code) => ({ code, name: DEPARTMENT_NAMES[code] })),
+        departments: deps.catalog.departments.list().map((d) => ({ code: d.code, name: d.name })),
         reviewers: DEMO.reviewers.map((r) => ({ id: r.id, name: r.name, department: r.department })),
       },
     }),

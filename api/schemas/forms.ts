@@ -1,13 +1,14 @@
 /**
- * The one form of each service as zod schemas: the API validates with them and the OpenAPI document is generated from
- * them. Identifiers are checked to their check character; units are in the field names (mm, kg).
+ * The forms of the services. Each service's form is data: the definition file's JSON Schema (`formSchema`), compiled
+ * by the catalogue into a zod schema (infra/services/form-schema.ts) that the API validates with and that the OpenAPI
+ * document names `<Form>Form` (api/schemas/form-components.ts). Here: the submission envelope every service shares,
+ * and the identifier schemas other routes reuse (prefill's parameters). No form is written here.
  */
 import { z } from './zod';
 import { shanghaiDate } from '../../domain/calendar';
 import { isBirthDateAfter, isValidCreditCode, isValidIdCardNumber, isValidPlate } from '../../domain/identifiers';
-import type { FormKind } from '../../domain/types';
+import { committedCatalog } from '../../infra/services/catalog';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 export const creditCode = z
   .string()
   .refine(isValidCreditCode, 'not a valid unified social credit code (18 characters, GB 32100-2015 check character)')
@@ -18,98 +19,15 @@ export const idCard = z
   // Checked when the request arrives, on the Shanghai civil date: nobody applies with the number of someone unborn.
   .refine((s) => !isValidIdCardNumber(s) || !isBirthDateAfter(s, shanghaiDate(Date.now())), 'the birth date in this identity card number is in the future');
 export const plate = z.string().refine(isValidPlate, 'not a valid plate number (e.g. 鲁H12345, new-energy 鲁HD12345)');
-const isoDate = z.iso.date();
-const isoInstant = z.iso.datetime({ offset: true });
-const mm = (max: number) => z.number().int().positive().max(max);
-const kg = (max: number) => z.number().int().positive().max(max);
 
-const applicant = z.object({ creditCode, name: text(200) });
-const vehicleEntry = z.object({ plate, totalMassKg: kg(200_000), axles: z.number().int().min(2).max(20) });
-const person = z.object({ idCard, name: text(100) });
+/** `school-bus` -> `SchoolBus`: the stem of a form's names in the OpenAPI document (SchoolBusForm, SchoolBusApplication). */
+export const formStem = (formId: string): string => formId.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 
-export const freightCompanyForm = z
-  .object({
-    applicant: applicant.extend({
-      legalRepresentative: text(100),
-      address: text(300),
-      contactPhone: z.string().regex(/^1\d{10}$|^0\d{2,3}-?\d{7,8}$/, 'a mobile (11 digits) or landline number'),
-    }),
-    safetyManagementSystem: z.boolean(),
-    vehicles: z
-      .array(
-        vehicleEntry.refine((v) => v.totalMassKg > 4500, {
-          message: 'vehicles of total mass up to 4,500 kg need neither permit: leave them out',
-          path: ['totalMassKg'],
-        }),
-      )
-      .min(1)
-      .max(200),
-    drivers: z.array(person).min(1).max(500),
-  })
-  .openapi('FreightCompanyForm');
-
-export const schoolBusForm = z
-  .object({
-    applicant,
-    carrier: applicant,
-    vehicle: vehicleEntry.extend({ seats: z.number().int().min(5).max(80) }),
-    driver: person,
-    route: z.object({
-      name: text(100),
-      stops: z.array(text(100)).min(2).max(60),
-      departureTimes: z.array(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')).min(1).max(20),
-    }),
-    liabilityInsuranceValidUntil: isoDate,
-  })
-  .openapi('SchoolBusForm');
-
-export const oversizeCargoForm = z
-  .object({
-    applicant,
-    cargo: z.object({
-      name: text(100),
-      divisible: z.boolean(),
-      lengthMm: mm(100_000),
-      widthMm: mm(20_000),
-      heightMm: mm(20_000),
-      massKg: kg(1_000_000),
-    }),
-    vehicle: z.object({
-      plate,
-      axles: z.number().int().min(2).max(20),
-      configuration: z.enum(['truck', 'combination']),
-      driveAxles: z.number().int().min(1).max(20),
-      curbMassKg: kg(200_000),
-      wheelbaseMm: mm(50_000),
-      tyres: z.number().int().min(4).max(200),
-      flatbed: z.boolean(),
-    }),
-    loaded: z.object({
-      lengthMm: mm(100_000),
-      widthMm: mm(20_000),
-      heightMm: mm(20_000),
-      grossMassKg: kg(1_200_000),
-      axleLoadsKg: z.array(kg(100_000)).min(2).max(20),
-    }),
-    route: z.object({
-      originCity: text(100),
-      destinationCity: text(100),
-      segmentIds: z.array(z.string().regex(/^[A-Z0-9-]{1,32}$/)).min(1).max(200),
-      travelFrom: isoInstant,
-      travelTo: isoInstant,
-      tripKind: z.enum(['single', 'repeated']),
-    }),
-    driverIdCard: idCard,
-    escortStaff: z.array(text(100)).max(20),
-    documents: z.object({ escortPlan: z.boolean(), outlineDrawing: z.boolean() }),
-  })
-  .openapi('OversizeCargoForm');
-
-export const FORM_SCHEMAS: Record<FormKind, z.ZodType> = {
-  'freight-company': freightCompanyForm,
-  'school-bus': schoolBusForm,
-  'oversize-cargo': oversizeCargoForm,
-};
+/**
+ * The committed services' form schemas by form id (data/services). The API validates with its own catalogue's
+ * (`deps.catalog.form(code)`), which may hold other services; this is for tools and tests.
+ */
+export const FORM_SCHEMAS: Record<string, z.ZodType> = Object.fromEntries(committedCatalog().list().map((d) => [d.form, committedCatalog().form(d.code)!.zod]));
 
 export const materialRef = z.object({
   material: z.string().min(1).max(64),
@@ -120,16 +38,13 @@ export const materialRef = z.object({
 
 /**
  * The envelope checks only that `form` is an object: which form applies depends on `serviceCode`, and
- * `validateSubmission` then checks it against that service's schema, naming every failing field. The document says
- * which shapes it can take (one of the three forms) instead of an open object.
+ * `validateSubmission` then checks it against that service's schema, naming every failing field. In the document it
+ * is `ServiceForm`: one of the catalogue's forms (each service's `<Form>Form`, filled in from the catalogue).
  */
-const formEnvelope = z
-  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'expected an object: the service\'s form' })
-  .openapi({
-    type: 'object',
-    description: 'The service\'s form: SchoolBusForm (SCHOOLBUS), FreightCompanyForm (FREIGHTCO) or OversizeCargoForm (OVERSIZE)',
-    anyOf: ['SchoolBusForm', 'FreightCompanyForm', 'OversizeCargoForm'].map((name) => ({ $ref: `#/components/schemas/${name}` })),
-  });
+export const serviceForm = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: "expected an object: the service's form" })
+  .openapi('ServiceForm', { type: 'object', description: "The service's form: one of the catalogue's forms, chosen by `serviceCode`" });
+const formEnvelope = serviceForm;
 
 /** The envelope every submission shares; `form` is then checked against the service's own form schema. */
 export const caseSubmissionSchema = z

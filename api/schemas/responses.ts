@@ -9,11 +9,12 @@
  * values it holds; nothing here is an open `{}`.
  */
 import { z } from './zod';
-import { DEPARTMENTS } from '../../domain/types';
-import { freightCompanyForm, oversizeCargoForm, schoolBusForm } from './forms';
+import { DEPARTMENT_CODE_PATTERN } from '../../domain/types';
+import { serviceForm } from './forms';
 
 export const bilingual = z.object({ zh: z.string(), en: z.string() }).openapi('Bilingual');
-export const department = z.enum(DEPARTMENTS).openapi('Department');
+/** A department's code: the departments are the city's data (data/city/departments.json; names in the catalogue). */
+export const department = z.string().regex(DEPARTMENT_CODE_PATTERN).openapi('Department', { example: 'education' });
 /**
  * A registered schema or null. Not `.nullable()`: zod-to-openapi 9 then marks the shared component itself nullable
  * (or drops the null), so every other use of it would change. This gives `anyOf: [$ref, { nullable: true }]`.
@@ -95,80 +96,28 @@ export const automaticCheckResult = z
 
 // ---- Forms as the views show them ----
 
-const applicantView = z.object({ creditCode: z.string(), name: z.string() });
-const personView = z.object({ idCard: z.string(), name: z.string() });
-const vehicleEntryView = z.object({ plate: z.string(), totalMassKg: z.number(), axles: z.number().int() });
-const schoolBusFields = {
-  applicant: applicantView,
-  carrier: applicantView,
-  vehicle: vehicleEntryView.extend({ seats: z.number().int() }),
-  driver: personView,
-  route: z.object({
-    name: z.string(),
-    stops: z.array(z.string()).openapi({ description: '`***` each where the caller does not see personal data (where children wait)' }),
-    departureTimes: z.array(z.string()),
-  }),
-  liabilityInsuranceValidUntil: day,
-};
-const freightCompanyFields = {
-  applicant: applicantView.extend({ legalRepresentative: z.string(), address: z.string(), contactPhone: z.string() }),
-  safetyManagementSystem: z.boolean(),
-  vehicles: z.array(vehicleEntryView),
-  drivers: z.array(personView),
-};
-const oversizeCargoFields = {
-  applicant: applicantView,
-  cargo: z.object({ name: z.string(), divisible: z.boolean(), lengthMm: z.number(), widthMm: z.number(), heightMm: z.number(), massKg: z.number() }),
-  vehicle: z.object({
-    plate: z.string(),
-    axles: z.number().int(),
-    configuration: z.enum(['truck', 'combination']),
-    driveAxles: z.number().int(),
-    curbMassKg: z.number(),
-    wheelbaseMm: z.number(),
-    tyres: z.number().int(),
-    flatbed: z.boolean(),
-  }),
-  loaded: z.object({ lengthMm: z.number(), widthMm: z.number(), heightMm: z.number(), grossMassKg: z.number(), axleLoadsKg: z.array(z.number()) }),
-  route: z.object({
-    originCity: z.string(),
-    destinationCity: z.string(),
-    segmentIds: z.array(z.string()),
-    travelFrom: z.string(),
-    travelTo: z.string(),
-    tripKind: z.enum(['single', 'repeated']),
-  }),
-  driverIdCard: z.string(),
-  escortStaff: z.array(z.string()),
-  documents: z.object({ escortPlan: z.boolean(), outlineDrawing: z.boolean() }),
-};
+/**
+ * An application form as submitted (or archived), one shape per service form: `<Form>Application`, each the view of a
+ * service's form schema (api/schemas/form-components.ts fills this component in from the catalogue).
+ */
+const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const applicationForm = z.custom<Record<string, unknown>>(isObject).openapi('ApplicationForm', { type: 'object' });
 
-/** An application form as submitted (or archived), one shape per service form. */
-export const applicationForm = z
-  .union([
-    z.object(schoolBusFields).openapi('SchoolBusApplication'),
-    z.object(freightCompanyFields).openapi('FreightCompanyApplication'),
-    z.object(oversizeCargoFields).openapi('OversizeCargoApplication'),
-  ])
-  .openapi('ApplicationForm');
-
-const submittedExtras = { scenarioAnswers: z.record(z.string(), z.string()), materials: z.array(materialReference) };
-const purgedForm = z
+/** What a case's form carries beside the application: the scenario answers and the materials. */
+export const submittedExtras = { scenarioAnswers: z.record(z.string(), z.string()), materials: z.array(materialReference) };
+export const purgedForm = z
   .object({ personalDataPurgedAt: z.string().openapi({ description: 'When the retention purge removed the personal data' }) })
   .openapi('PurgedForm');
 
-/** The form on a case view: the application with its scenario answers and materials, or the purge marker. */
-export const caseForm = z
-  .union([
-    z.object({ ...schoolBusFields, ...submittedExtras }).openapi('SchoolBusCaseForm'),
-    z.object({ ...freightCompanyFields, ...submittedExtras }).openapi('FreightCompanyCaseForm'),
-    z.object({ ...oversizeCargoFields, ...submittedExtras }).openapi('OversizeCargoCaseForm'),
-    purgedForm,
-  ])
-  .openapi('CaseForm', {
-    description:
-      'The submitted application. In clear for the data subject and the deciding reviewers; for a portal that does not assert the applicant, ID numbers, phones, persons\' names and school-bus stops and times are masked.',
-  });
+/**
+ * The form on a case view: the application with its scenario answers and materials (`<Form>CaseForm`), or the purge
+ * marker. Filled in from the catalogue (api/schemas/form-components.ts).
+ */
+export const caseForm = z.custom<Record<string, unknown>>(isObject).openapi('CaseForm', {
+  type: 'object',
+  description:
+    'The submitted application. In clear for the data subject and the deciding reviewers; for a portal that does not assert the applicant, ID numbers, phones, persons\' names and school-bus stops and times are masked.',
+});
 
 // ---- Written decisions and the one-time notice (domain/written-decision.ts) ----
 
@@ -423,7 +372,7 @@ export const submissionExample = z
     scenarioAnswers: z.record(z.string(), z.string()),
     materials: z.array(materialReference),
     // A request that can be sent as it is: described by the request's own form schemas.
-    form: z.union([schoolBusForm, freightCompanyForm, oversizeCargoForm]),
+    form: serviceForm,
   })
   .openapi('SubmissionExample');
 

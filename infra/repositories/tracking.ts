@@ -21,7 +21,8 @@ import { formatShanghai, shanghaiDate } from '../../domain/calendar';
 import { OVERSIZE_CHECKS } from '../../domain/oversize';
 import { composeSupplementNotice, composeWrittenDecision, type SupplementNotice, type WrittenDecision } from '../../domain/written-decision';
 import type { LegalCitation } from '../../domain/types';
-import { DEPARTMENT_NAMES, DEPARTMENTS, type Bilingual, type Department, type ServiceDefinition, type StepKind, type StepState, type StepStatus } from '../../domain/types';
+import { departmentName, isKnownDepartment } from '../../domain/departments';
+import { type Bilingual, type Department, type ServiceDefinition, type StepKind, type StepState, type StepStatus } from '../../domain/types';
 import { Certificate, OneStopCase } from '../db/entities';
 import { toEpochMs } from '../db/timestamps';
 import type { ReviewTask } from './review-tasks';
@@ -146,7 +147,8 @@ export interface TrackingMissingItem {
   reason: string;
 }
 
-const DEPARTMENT_PREFIX = new RegExp(`^(${DEPARTMENTS.join('|')}): `);
+// A department code and a colon (the workflow's `${department}: ${reason}`); only a code the city lists counts.
+const DEPARTMENT_PREFIX = /^([a-z][a-z0-9_]{1,31}): /;
 
 /**
  * The case's outstanding items (the `supplement_requested` record's `missing`) for the applicant. The workflow writes
@@ -159,13 +161,14 @@ const DEPARTMENT_PREFIX = new RegExp(`^(${DEPARTMENTS.join('|')}): `);
 export function missingForApplicant(missing: { material: string; reason: string }[], def: ServiceDefinition | undefined): TrackingMissingItem[] {
   const names = new Map((def?.materials ?? []).map((m) => [m.id, m.name]));
   return missing.map((m) => {
-    const prefix = DEPARTMENT_PREFIX.exec(m.reason);
+    const match = DEPARTMENT_PREFIX.exec(m.reason);
+    const prefix = match && (def?.departments.includes(match[1]!) || isKnownDepartment(match[1]!)) ? match : null;
     const department = prefix ? (prefix[1] as Department) : null;
     return {
       material: m.material,
       materialName: names.get(m.material) ?? null,
       department,
-      departmentName: department ? DEPARTMENT_NAMES[department] : null,
+      departmentName: department ? departmentName(department) : null,
       reason: prefix ? m.reason.slice(prefix[0].length) : m.reason,
     };
   });
@@ -353,7 +356,7 @@ const serviceOf = (def: ServiceDefinition) => ({ code: def.code, name: def.name 
  * government hears the reconsideration of a city department's decision (行政复议法 2023 art. 24).
  */
 export function writtenDecisionOf(def: ServiceDefinition, caseNo: string, events: RecordedEvent[], city: string): WrittenDecision | undefined {
-  const common = { caseNo, service: serviceOf(def), authority: DEPARTMENT_NAMES[leadDepartment(def)], reconsiderationBody: `${city}人民政府` };
+  const common = { caseNo, service: serviceOf(def), authority: departmentName(leadDepartment(def)), reconsiderationBody: `${city}人民政府` };
   const notAccepted = events.find((e) => e.type === 'not_accepted');
   if (notAccepted) {
     const grounds = (notAccepted.payload.grounds ?? []) as { reason: string; legalBasis: LegalCitation[]; competentAuthority?: string }[];
@@ -380,7 +383,7 @@ export function writtenDecisionOf(def: ServiceDefinition, caseNo: string, events
   const recorded = Array.isArray(rejected.payload.reasons) ? (rejected.payload.reasons as string[]) : [];
   const reasons =
     byPerson && step
-      ? [`${DEPARTMENT_NAMES[step.department].zh}：${String(byPerson.payload.comment ?? '')}`]
+      ? [`${departmentName(step.department).zh}：${String(byPerson.payload.comment ?? '')}`]
       : recorded;
   const basis: LegalCitation[] = step ? [{ document: step.legalBasis.limit.document, article: step.legalBasis.limit.article, ...(step.legalBasis.limit.note ? { note: step.legalBasis.limit.note } : {}) }] : [];
   if (!byPerson) {

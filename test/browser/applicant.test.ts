@@ -5,7 +5,7 @@
  * print view, whose QR code opens the public verification page, which says valid. Larger-text mode on the tracking
  * and verification pages.
  */
-import { DEPARTMENT_NAMES } from '../../domain/types';
+import { departmentName } from '../../domain/departments';
 import { startBrowserRun, type BrowserRun, type TestPage } from '../helpers/browser';
 import {
   approveByApi,
@@ -94,11 +94,11 @@ describe('the applicant', () => {
     // it; no code (`insurance`, `education:`) anywhere in the item, in Chinese or English.
     expect(await item.innerText()).not.toMatch(/insurance|education/);
     const shown = async () => [await item.getByTestId('supplement-material').innerText(), await item.getByTestId('supplement-department').innerText()];
-    expect(await shown()).toEqual([INSURANCE.zh, DEPARTMENT_NAMES.education.zh]);
+    expect(await shown()).toEqual([INSURANCE.zh, departmentName('education').zh]);
     expect(await item.getByTestId('supplement-reason').innerText()).toBe(REASON);
     await p.page.getByTestId('language-switch').click();
     await item.getByText(INSURANCE.en).first().waitFor();
-    expect(await shown()).toEqual([INSURANCE.en, DEPARTMENT_NAMES.education.en]);
+    expect(await shown()).toEqual([INSURANCE.en, departmentName('education').en]);
     expect(await item.innerText()).not.toContain('education');
     await p.page.getByTestId('language-switch').click();
     await item.getByText(INSURANCE.zh).first().waitFor();

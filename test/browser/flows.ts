@@ -5,7 +5,8 @@
 import type { Locator } from 'playwright-core';
 import QRCode from 'qrcode';
 import { schoolBusExample } from '../../api/schemas/examples';
-import { DEPARTMENT_NAMES, type Department } from '../../domain/types';
+import { departmentName } from '../../domain/departments';
+import type { Department } from '../../domain/types';
 import { common } from '../../web/src/i18n/common';
 import { workbench } from '../../web/src/i18n/workbench';
 import { publicPages } from '../../web/src/i18n/public';
@@ -94,14 +95,14 @@ export async function signInAsReviewer(p: TestPage, dept: Department, check?: st
   if (!pathOf(p).startsWith('/workbench/sign-in')) await p.goto('/workbench');
   await p.page.getByRole('heading', { name: zh('signIn.title') }).waitFor();
   await p.page.getByTestId('dev-sign-in').waitFor();
-  await pickOption(p, '#signin-department', DEPARTMENT_NAMES[dept].zh);
+  await pickOption(p, '#signin-department', departmentName(dept).zh);
   if (check) await p.check(check);
   await p.page.getByRole('button', { name: zh('signIn.submit') }).click();
   // Where the sign-in sends the reviewer, asserted at once (not as a missing heading 15 s later).
   await p.page.waitForURL((u) => !u.pathname.startsWith('/workbench/sign-in'));
   expect(pathOf(p)).toBe(landsOn);
   if (landsOn !== '/workbench') return;
-  await p.page.getByRole('heading', { name: zh('queue.title', { department: DEPARTMENT_NAMES[dept].zh }) }).waitFor();
+  await p.page.getByRole('heading', { name: zh('queue.title', { department: departmentName(dept).zh }) }).waitFor();
   await p.page.getByTestId('queue-summary').waitFor();
 }
 

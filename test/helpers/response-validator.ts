@@ -11,6 +11,7 @@
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { PLATFORM_FORMATS } from '../../infra/services/form-schema';
 
 type Schema = Record<string, unknown>;
 const isObject = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -66,6 +67,8 @@ export interface ResponseValidator {
 export function responseValidator(openapi: Record<string, unknown>, basePath = '/api/v1', skipPrefixes = ['/api/v1/codec']): ResponseValidator {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);
+  // The platform's identifier formats of the forms (credit-code, id-card, plate), checked as the API checks them.
+  for (const [name, f] of Object.entries(PLATFORM_FORMATS)) ajv.addFormat(name, { type: 'string', validate: f.validate });
   const components = (openapi.components as { schemas?: Record<string, unknown> } | undefined)?.schemas ?? {};
   ajv.addSchema({ $id: 'openapi', components: { schemas: toJsonSchema(components) } });
   const compiled = new Map<unknown, ValidateFunction>();

@@ -8,7 +8,8 @@
  * Every response here is also checked against the OpenAPI document (test/helpers/api-harness.ts).
  */
 import { oversizeCargoExample, schoolBusExample } from '../../api/schemas/examples';
-import { DEPARTMENT_NAMES, type Department } from '../../domain/types';
+import { departmentName } from '../../domain/departments';
+import type { Department } from '../../domain/types';
 import { claimAndDecide, portalToken, startApi, token, type ApiHarness } from '../helpers/api-harness';
 import { waitFor } from '../helpers/harness';
 
@@ -105,7 +106,7 @@ describe('the applicant tracking access code', () => {
     // Every item the departments asked for, once (一次告知), each with who asked: names for the applicant, the reason
     // without the department code the workflow writes in front of it (the audit log keeps it as written).
     expect(waiting.body.outstandingSupplement).toEqual([
-      { material: 'insurance', materialName: { zh: '承运人责任保险凭证', en: 'Carrier liability insurance' }, department: 'education', departmentName: DEPARTMENT_NAMES.education, reason: '保险凭证已过期' },
+      { material: 'insurance', materialName: { zh: '承运人责任保险凭证', en: 'Carrier liability insurance' }, department: 'education', departmentName: departmentName('education'), reason: '保险凭证已过期' },
     ]);
     const [notice] = await api.orm.em.fork().getConnection().execute<{ payload: { missing: unknown } }[]>("select payload from case_event where case_no = ? and type = 'supplement_requested'", [caseNo]);
     expect(notice!.payload.missing).toEqual([{ material: 'insurance', reason: 'education: 保险凭证已过期' }]);

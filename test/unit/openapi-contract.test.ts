@@ -70,7 +70,7 @@ describe('OpenAPI examples pass the API’s own validation', () => {
     const example = EXAMPLES[code]!();
     const kind = catalog.get(code)!.form;
     expect(caseSubmissionSchema.safeParse(example).success).toBe(true);
-    const r = FORM_SCHEMAS[kind].safeParse(example.form);
+    const r = FORM_SCHEMAS[kind]!.safeParse(example.form);
     expect(r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
  * each reason as `<department code>: <reason>`, and the tracking view splits that into the department (with its
  * name) and the reviewer's reason, and names the material from the service definition.
  */
-import { DEPARTMENT_NAMES } from '../../domain/types';
+import { departmentName } from '../../domain/departments';
 import { loadServiceCatalog } from '../../infra/services/catalog';
 import { missingForApplicant } from '../../infra/repositories/tracking';
 
@@ -12,7 +12,7 @@ const schoolBus = loadServiceCatalog().get('SCHOOLBUS');
 describe('missingForApplicant', () => {
   it('splits the department code off the reason and names the material and the department', () => {
     expect(missingForApplicant([{ material: 'insurance', reason: 'education: 保险凭证已过期' }], schoolBus)).toEqual([
-      { material: 'insurance', materialName: { zh: '承运人责任保险凭证', en: 'Carrier liability insurance' }, department: 'education', departmentName: DEPARTMENT_NAMES.education, reason: '保险凭证已过期' },
+      { material: 'insurance', materialName: { zh: '承运人责任保险凭证', en: 'Carrier liability insurance' }, department: 'education', departmentName: departmentName('education'), reason: '保险凭证已过期' },
     ]);
   });
 
@@ -25,7 +25,7 @@ describe('missingForApplicant', () => {
       ],
       schoolBus,
     );
-    expect(a).toMatchObject({ department: 'public_security', departmentName: DEPARTMENT_NAMES.public_security, reason: '站点：东门 不符合停靠要求: 请调整' });
+    expect(a).toMatchObject({ department: 'public_security', departmentName: departmentName('public_security'), reason: '站点：东门 不符合停靠要求: 请调整' });
     expect(b).toMatchObject({ department: null, departmentName: null, reason: '站点: 东门' });
     expect(c).toMatchObject({ department: null, departmentName: null, reason: 'educationx: 东门' });
   });

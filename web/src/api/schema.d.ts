@@ -4118,7 +4118,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        ApplicationForm: components["schemas"]["SchoolBusApplication"] | components["schemas"]["FreightCompanyApplication"] | components["schemas"]["OversizeCargoApplication"];
+        ApplicationForm: components["schemas"]["FreightCompanyApplication"] | components["schemas"]["OversizeCargoApplication"] | components["schemas"]["SchoolBusApplication"];
         AutomaticCheckResult: {
             /** @description The case ends as rejected without a person */
             hardRefusal: boolean;
@@ -4143,8 +4143,8 @@ export interface components {
              */
             validUntil: string;
         };
-        /** @description For the portal and the deciding reviewers; never for ops */
-        CaseForm: components["schemas"]["SchoolBusCaseForm"] | components["schemas"]["FreightCompanyCaseForm"] | components["schemas"]["OversizeCargoCaseForm"] | components["schemas"]["PurgedForm"];
+        /** @description The submitted application with its scenario answers and materials, or the purge marker. In clear for the data subject and the deciding reviewers; for a portal that does not assert the applicant, ID numbers, phones, persons' names and school-bus stops and times are masked. */
+        CaseForm: components["schemas"]["FreightCompanyCaseForm"] | components["schemas"]["OversizeCargoCaseForm"] | components["schemas"]["SchoolBusCaseForm"] | components["schemas"]["PurgedForm"];
         CaseList: {
             cases: components["schemas"]["CaseListItem"][];
         };
@@ -4278,8 +4278,7 @@ export interface components {
         CaseSubmission: {
             /** @enum {string} */
             channel: "online" | "counter";
-            /** @description The service's form: SchoolBusForm (SCHOOLBUS), FreightCompanyForm (FREIGHTCO) or OversizeCargoForm (OVERSIZE) */
-            form: components["schemas"]["SchoolBusForm"] | components["schemas"]["FreightCompanyForm"] | components["schemas"]["OversizeCargoForm"];
+            form: components["schemas"]["ServiceForm"];
             materials: {
                 material: string;
                 reference: string;
@@ -4428,8 +4427,8 @@ export interface components {
         };
         /** @enum {string} */
         DecisionKind: "approve" | "reject" | "request_supplement";
-        /** @enum {string} */
-        Department: "education" | "public_security" | "transport" | "market_regulation" | "urban_roads" | "government_office";
+        /** @example education */
+        Department: string;
         DepartmentInfo: {
             code: components["schemas"]["Department"];
             name: components["schemas"]["Bilingual"];
@@ -4487,6 +4486,10 @@ export interface components {
             /** @description The rules and registers the findings come from */
             source: string;
         };
+        /**
+         * Road-freight company application
+         * @description The Opening a road-freight transport company form (开办运输企业一件事, service FREIGHTCO).
+         */
         FreightCompanyApplication: {
             applicant: {
                 address: string;
@@ -4506,6 +4509,10 @@ export interface components {
                 totalMassKg: number;
             }[];
         };
+        /**
+         * Road-freight company application
+         * @description The Opening a road-freight transport company form (开办运输企业一件事, service FREIGHTCO).
+         */
         FreightCompanyCaseForm: {
             applicant: {
                 address: string;
@@ -4529,22 +4536,28 @@ export interface components {
                 totalMassKg: number;
             }[];
         };
+        /**
+         * Road-freight company application
+         * @description The Opening a road-freight transport company form (开办运输企业一件事, service FREIGHTCO).
+         */
         FreightCompanyForm: {
             applicant: {
                 address: string;
                 contactPhone: string;
-                /** @example 91370800MA3C00010K */
+                /** Format: credit-code */
                 creditCode: string;
                 legalRepresentative: string;
                 name: string;
             };
             drivers: {
+                /** Format: id-card */
                 idCard: string;
                 name: string;
             }[];
             safetyManagementSystem: boolean;
             vehicles: {
                 axles: number;
+                /** Format: plate */
                 plate: string;
                 totalMassKg: number;
             }[];
@@ -4570,6 +4583,10 @@ export interface components {
             material: string;
             reason: string;
         };
+        /**
+         * Oversize / heavy cargo transport application
+         * @description The Oversize / heavy cargo transport form (大件运输一件事, service OVERSIZE).
+         */
         OversizeCargoApplication: {
             applicant: {
                 creditCode: string;
@@ -4617,6 +4634,10 @@ export interface components {
                 wheelbaseMm: number;
             };
         };
+        /**
+         * Oversize / heavy cargo transport application
+         * @description The Oversize / heavy cargo transport form (大件运输一件事, service OVERSIZE).
+         */
         OversizeCargoCaseForm: {
             applicant: {
                 creditCode: string;
@@ -4668,9 +4689,13 @@ export interface components {
                 wheelbaseMm: number;
             };
         };
+        /**
+         * Oversize / heavy cargo transport application
+         * @description The Oversize / heavy cargo transport form (大件运输一件事, service OVERSIZE).
+         */
         OversizeCargoForm: {
             applicant: {
-                /** @example 91370800MA3C00010K */
+                /** Format: credit-code */
                 creditCode: string;
                 name: string;
             };
@@ -4686,6 +4711,7 @@ export interface components {
                 escortPlan: boolean;
                 outlineDrawing: boolean;
             };
+            /** Format: id-card */
             driverIdCard: string;
             escortStaff: string[];
             loaded: {
@@ -4713,6 +4739,7 @@ export interface components {
                 curbMassKg: number;
                 driveAxles: number;
                 flatbed: boolean;
+                /** Format: plate */
                 plate: string;
                 tyres: number;
                 wheelbaseMm: number;
@@ -4992,6 +5019,10 @@ export interface components {
             /** @description Working days from today to the deadline (negative once past it); null without a deadline */
             workingDaysLeft: number | null;
         };
+        /**
+         * School bus use permit application
+         * @description The School bus use permit form (校车使用许可一件事, service SCHOOLBUS).
+         */
         SchoolBusApplication: {
             applicant: {
                 creditCode: string;
@@ -5005,15 +5036,10 @@ export interface components {
                 idCard: string;
                 name: string;
             };
-            /**
-             * @description A civil date, YYYY-MM-DD
-             * @example 2026-12-03
-             */
             liabilityInsuranceValidUntil: string;
             route: {
                 departureTimes: string[];
                 name: string;
-                /** @description `***` each where the caller does not see personal data (where children wait) */
                 stops: string[];
             };
             vehicle: {
@@ -5023,6 +5049,10 @@ export interface components {
                 totalMassKg: number;
             };
         };
+        /**
+         * School bus use permit application
+         * @description The School bus use permit form (校车使用许可一件事, service SCHOOLBUS).
+         */
         SchoolBusCaseForm: {
             applicant: {
                 creditCode: string;
@@ -5036,16 +5066,11 @@ export interface components {
                 idCard: string;
                 name: string;
             };
-            /**
-             * @description A civil date, YYYY-MM-DD
-             * @example 2026-12-03
-             */
             liabilityInsuranceValidUntil: string;
             materials: components["schemas"]["MaterialReference"][];
             route: {
                 departureTimes: string[];
                 name: string;
-                /** @description `***` each where the caller does not see personal data (where children wait) */
                 stops: string[];
             };
             scenarioAnswers: {
@@ -5058,18 +5083,23 @@ export interface components {
                 totalMassKg: number;
             };
         };
+        /**
+         * School bus use permit application
+         * @description The School bus use permit form (校车使用许可一件事, service SCHOOLBUS).
+         */
         SchoolBusForm: {
             applicant: {
-                /** @example 91370800MA3C00010K */
+                /** Format: credit-code */
                 creditCode: string;
                 name: string;
             };
             carrier: {
-                /** @example 91370800MA3C00010K */
+                /** Format: credit-code */
                 creditCode: string;
                 name: string;
             };
             driver: {
+                /** Format: id-card */
                 idCard: string;
                 name: string;
             };
@@ -5082,6 +5112,7 @@ export interface components {
             };
             vehicle: {
                 axles: number;
+                /** Format: plate */
                 plate: string;
                 seats: number;
                 totalMassKg: number;
@@ -5143,6 +5174,8 @@ export interface components {
             needingAttention: number;
             service: string;
         };
+        /** @description The service's form, chosen by `serviceCode`: one of the catalogue's forms */
+        ServiceForm: components["schemas"]["FreightCompanyForm"] | components["schemas"]["OversizeCargoForm"] | components["schemas"]["SchoolBusForm"];
         ServiceStats: {
             completed: number;
             inProgress: number;
@@ -5191,7 +5224,7 @@ export interface components {
         SubmissionExample: {
             /** @enum {string} */
             channel: "online" | "counter";
-            form: components["schemas"]["SchoolBusForm"] | components["schemas"]["FreightCompanyForm"] | components["schemas"]["OversizeCargoForm"];
+            form: components["schemas"]["ServiceForm"];
             materials: components["schemas"]["MaterialReference"][];
             scenarioAnswers: {
                 [key: string]: string;

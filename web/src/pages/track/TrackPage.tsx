@@ -11,7 +11,7 @@
 import { Alert, Button, Card, Descriptions, Form, Grid, Input, List, Space, Steps, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { DEPARTMENT_NAMES } from '../../../../domain/types';
+import { departmentName } from '../../../../domain/departments';
 import { api, ApiFailure, unwrap, type Schemas } from '../../api/client';
 import { ErrorAlert, Loading, usePageTitle } from '../../components/Feedback';
 import { TONE } from '../../components/tones';
@@ -259,7 +259,7 @@ function TrackedCase({ session, onSignOut }: { session: TrackingSession; onSignO
             </span>
           </Descriptions.Item>
           {view.pendingDepartments.length > 0 && (
-            <Descriptions.Item label={t('track.pending')}>{view.pendingDepartments.map((d) => name(DEPARTMENT_NAMES[d], d)).join(lang === 'zh' ? '、' : ', ')}</Descriptions.Item>
+            <Descriptions.Item label={t('track.pending')}>{view.pendingDepartments.map((d) => name(departmentName(d), d)).join(lang === 'zh' ? '、' : ', ')}</Descriptions.Item>
           )}
         </Descriptions>
         {view.status === 'completed' && <Alert type="success" showIcon message={t('track.completed')} style={{ marginTop: 12 }} />}
@@ -347,7 +347,7 @@ function stepItem(s: Step, t: ReturnType<typeof useI18n>['t'], name: ReturnType<
     description: (
       <Space direction="vertical" size={0}>
         <span>
-          {department ? `${name(DEPARTMENT_NAMES[department], department)} · ` : ''}
+          {department ? `${name(departmentName(department), department)} · ` : ''}
           <strong>{t(`pub.stepStatus.${s.status}` as MessageKey)}</strong>
           {s.deadline && (s.status === 'open' || s.status === 'supplement_requested') ? ` · ${t('track.stepDeadline', { at: formatInstant(s.deadline) })}` : ''}
         </span>

@@ -9,7 +9,7 @@ import { Alert, Button, Card, Col, Descriptions, Grid, List, Row, Space, Table, 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
-import { DEPARTMENT_NAMES, type Department } from '../../../../domain/types';
+import { departmentName } from '../../../../domain/departments';
 import { ErrorAlert, Loading, usePageTitle } from '../../components/Feedback';
 import { useCatalogue } from '../../catalogue';
 import { formatInstant } from '../../format';
@@ -152,7 +152,7 @@ export function CasePage() {
               </Descriptions.Item>
               {view.pausedWorkingDays > 0 && <Descriptions.Item label={t('case.status')}>{t('case.paused', { n: view.pausedWorkingDays })}</Descriptions.Item>}
               {view.pendingDepartments.length > 0 && (
-                <Descriptions.Item label={t('case.pending')}>{view.pendingDepartments.map((d) => name(DEPARTMENT_NAMES[d])).join(lang === 'zh' ? '、' : ', ')}</Descriptions.Item>
+                <Descriptions.Item label={t('case.pending')}>{view.pendingDepartments.map((d) => name(departmentName(d))).join(lang === 'zh' ? '、' : ', ')}</Descriptions.Item>
               )}
             </Descriptions>
             {view.pausedSince && <Alert style={{ marginTop: 12 }} type="warning" showIcon message={t('case.pausedSince', { at: formatInstant(view.pausedSince) })} />}
@@ -378,7 +378,7 @@ function StepsList({ steps, service }: { steps: Step[]; service: Schemas['Servic
   const name = useBilingual();
   const screens = Grid.useBreakpoint();
   // The document types a nullable reference loosely (`Department | unknown`): narrow it to a known department.
-  const dept = (s: Step) => (typeof s.department === 'string' && s.department in DEPARTMENT_NAMES ? name(DEPARTMENT_NAMES[s.department as Department]) : '—');
+  const dept = (s: Step) => (typeof s.department === 'string' ? name(departmentName(s.department)) : '—');
   const status = (s: Step) => (
     <Tag color={STATUS_COLOR[s.status]} data-testid={`step-status-${s.id}`}>
       {t(`stepStatus.${s.status}`)}
