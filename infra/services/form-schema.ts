@@ -64,7 +64,7 @@ const STANDARD_FORMAT_MESSAGES: Record<string, string> = {
 
 /** One ajv for every form: formats and annotation keywords registered once. */
 function makeAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictTuples: false });
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false });
   addFormats(ajv, ['date', 'date-time', 'time', 'email', 'uri']);
   for (const [name, f] of Object.entries(PLATFORM_FORMATS)) ajv.addFormat(name, { type: 'string', validate: f.validate });
   ajv.addVocabulary([...FORM_ANNOTATIONS]);
