@@ -39,8 +39,8 @@ const INSTANT_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})
 
 /**
  * The local civil date of a form value that says when: a date ('2026-03-11') as it is, an ISO 8601 instant with an
- * offset ('2026-03-11T04:00:00+08:00', '2026-03-10T20:00:00Z') as the date it is in the issuing authority's zone.
- * `undefined` when the value is neither.
+ * offset ('2026-03-11T04:00:00+08:00', '2026-03-10T20:00:00Z') as the date it is at `utcOffsetMinutes` (the issuing
+ * authority's zone). `undefined` when the value is neither (a local time without an offset is ambiguous).
  */
 export function localDateOf(value: unknown, utcOffsetMinutes = SHANGHAI_UTC_OFFSET_MINUTES): string | undefined {
   if (parseCivilDate(value)) return value as string;
@@ -48,17 +48,21 @@ export function localDateOf(value: unknown, utcOffsetMinutes = SHANGHAI_UTC_OFFS
   const m = INSTANT_RE.exec(value);
   const day = m ? parseCivilDate(m[1]) : undefined;
   if (!m || !day) return undefined;
-  const [h, mi] = [Number(m[2]), Number(m[3])];
-  if (h > 23 || mi > 59) return undefined;
+  const [h, mi, sec] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)];
   const off = m[5]!;
-  const offset = off === 'Z' ? 0 : (off.startsWith('-') ? -1 : 1) * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6)));
+  const [oh, om] = off === 'Z' ? [0, 0] : [Number(off.slice(1, 3)), Number(off.slice(4, 6))];
+  if (h > 23 || mi > 59 || sec > 59 || oh > 14 || om > 59) return undefined;
+  const offset = (off.startsWith('-') ? -1 : 1) * (oh * 60 + om);
   const shift = Math.floor((h * 60 + mi - offset + utcOffsetMinutes) / 1440);
   return formatCivil(civilFromDays(daysFromCivil(day.y, day.m, day.d) + shift));
 }
 
-/** The last day a document must be valid on: `today`, or the later day a form value names (the last travel day). */
-export function requiredThrough(today: string, until?: unknown): string {
-  const day = until === undefined ? undefined : localDateOf(until);
+/**
+ * The last day a document must be valid on: `today`, or the later day a form value names (the last travel day, read
+ * at `utcOffsetMinutes`). A value that names no day leaves `today`.
+ */
+export function requiredThrough(today: string, until?: unknown, utcOffsetMinutes = SHANGHAI_UTC_OFFSET_MINUTES): string {
+  const day = until === undefined ? undefined : localDateOf(until, utcOffsetMinutes);
   return day !== undefined && day > today ? day : today;
 }
 

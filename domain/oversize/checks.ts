@@ -39,6 +39,8 @@ import type {
   VehicleConfiguration,
 } from './types';
 import { DATE_RE, civilFromDays, daysFromCivil, daysInMonth, formatCivil, pad, parseCivilDate } from '../civil-date';
+// The comparisons shared with the check library (validity through a day, licence classes, age, owner): one boundary rule.
+import { ageFrom, anyClassCovers, ownedBy, requiredThrough, validThrough } from '../checks/rules';
 
 export interface OversizeCheck {
   /** 'P1'..'P4', 'C1'..'C4', 'V1'..'V5', 'R1'..'R5', 'G1'..'G3'. */
@@ -118,16 +120,6 @@ export function addMonths(date: string, months: number): string {
   return formatCivil({ y, m: mo, d: Math.min(Number(m[3]), daysInMonth(y, mo)) });
 }
 
-/** Completed years (周岁) on `on`; the age increases on the birthday (02-29 births: on 03-01 in common years). */
-export function ageOnDate(birthDate: string, on: string): number {
-  const b = DATE_RE.exec(birthDate);
-  const o = DATE_RE.exec(on);
-  if (!b || !o) throw new RangeError(`Invalid date '${birthDate}' or '${on}'`);
-  const [by, bm, bd] = [Number(b[1]), Number(b[2]), Number(b[3])];
-  const [oy, om, od] = [Number(o[1]), Number(o[2]), Number(o[3])];
-  return oy - by - (om < bm || (om === bm && od < bd) ? 1 : 0);
-}
-
 function hhmm(minuteOfDay: number): string {
   return `${pad(Math.floor(minuteOfDay / 60) % 24)}:${pad(minuteOfDay % 60)}`;
 }
@@ -136,16 +128,9 @@ function offsetOf(ref: OversizeReferenceData): number {
   return ref.travelWindow.utcOffsetMinutes ?? DEFAULT_UTC_OFFSET_MINUTES;
 }
 
-/** The local date of the last travel day, when `travelTo` is readable. */
-function travelEndDate(app: OversizeApplication, ref: OversizeReferenceData): string | undefined {
-  const to = parseIsoInstant(app.route.travelTo);
-  return to === undefined ? undefined : localTime(to, offsetOf(ref)).date;
-}
-
 /** Certificates must be valid through this date: the last travel day, or today if that is later. */
 export function requiredValidUntil(app: OversizeApplication, ref: OversizeReferenceData): string {
-  const end = travelEndDate(app, ref);
-  return end !== undefined && end > ref.today ? end : ref.today;
+  return requiredThrough(ref.today, app.route.travelTo, offsetOf(ref));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -184,22 +169,19 @@ function validity(
   const requiredUntil = requiredValidUntil(app, ref);
   const compared = { ...extra, validUntil: validUntil ?? null, requiredUntil, today: ref.today };
   const limit = { validThrough: requiredUntil };
-  if (validUntil === null || validUntil === undefined || validUntil === '') {
-    return fail(`No ${label} on record`, compared, limit);
-  }
-  if (!isIsoDate(validUntil)) {
-    return review(`${label} validity '${validUntil}' on record is not a date`, compared, limit);
-  }
-  if (validUntil < requiredUntil) {
+  const v = validThrough(validUntil, requiredUntil);
+  if (v.state === 'none') return fail(`No ${label} on record`, compared, limit);
+  if (v.state === 'not-a-date') return review(`${label} validity '${v.recorded}' on record is not a date`, compared, limit);
+  if (v.state === 'expired') {
     return fail(
-      `${capitalise(label)} valid until ${validUntil}, before ${requiredUntil} ` +
+      `${capitalise(label)} valid until ${v.validUntil}, before ${requiredUntil} ` +
         '(the last travel day, or today if later)',
       compared,
       limit,
     );
   }
   return pass(
-    `${capitalise(label)} valid until ${validUntil}, covers the trip through ${requiredUntil}`,
+    `${capitalise(label)} valid until ${v.validUntil}, covers the trip through ${requiredUntil}`,
     compared,
     limit,
   );
@@ -261,28 +243,9 @@ function knownVehicle(
 // Driving licence classes (准驾车型), 机动车驾驶证申领和使用规定 (公安部令第162号) annex [unsure on the edition]
 // ---------------------------------------------------------------------------------------------------------------
 
-/**
- * Which classes each held class covers (准驾车型 "may also drive"), limited to the classes that matter here:
- * A2 (heavy tractor-trailer combinations) covers B2; A1 (large bus) covers B2; B2 (heavy / medium trucks) covers
- * only itself among these.
- */
-export const LICENCE_CLASS_COVERS: Record<string, readonly string[]> = {
-  A1: ['A1', 'A3', 'B1', 'B2', 'C1', 'C2', 'C3', 'C4'],
-  A2: ['A2', 'B1', 'B2', 'C1', 'C2', 'C3', 'C4', 'C6'],
-  A3: ['A3', 'C1', 'C2'],
-  B1: ['B1', 'C1', 'C2', 'C3', 'C4'],
-  B2: ['B2', 'C1', 'C2', 'C3', 'C4'],
-  C1: ['C1', 'C2', 'C3', 'C4'],
-};
-
 /** A combination (tractor + semi/full trailer) needs A2; a rigid heavy truck needs B2. */
 export function requiredLicenceClass(configuration: VehicleConfiguration): 'A2' | 'B2' {
   return configuration === 'combination' ? 'A2' : 'B2';
-}
-
-/** 'A2D', 'A2 B2', 'A2,D' -> ['A2', 'D']. */
-export function parseLicenceClasses(s: string): string[] {
-  return s.toUpperCase().match(/[ABC][1-6]|[DEFMNP]/g) ?? [];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -382,8 +345,8 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       if ('outcome' in known) return known.outcome;
       const { driver } = known;
       const required = requiredLicenceClass(app.vehicle.configuration);
-      const held = parseLicenceClasses(driver.licenceClass ?? '');
-      const covering = held.filter((c) => LICENCE_CLASS_COVERS[c]?.includes(required));
+      // 附件1's classes (domain/driving-licence via the check library): A1 and A2 include B2; only A2 covers A2.
+      const { held, covers } = anyClassCovers(driver.licenceClass, required);
       const compared = {
         licenceClass: driver.licenceClass,
         configuration: app.vehicle.configuration,
@@ -391,7 +354,7 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       };
       const limit = { requiredClass: required };
       if (held.length === 0) return fail('No driving licence class on record for the driver', compared, limit);
-      if (covering.length === 0) {
+      if (!covers) {
         const kind = app.vehicle.configuration === 'combination' ? 'tractor-trailer combination' : 'heavy truck';
         return fail(`Licence class ${held.join('/')} does not cover a ${kind} (needs ${required})`, compared, limit);
       }
@@ -435,7 +398,8 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
           : undefined;
       const on = requiredValidUntil(app, ref);
       if (birthDate === undefined) return review('No readable birth date for the driver', { on });
-      const age = ageOnDate(birthDate, on);
+      const age = ageFrom({ birthDate }, on);
+      if (age === undefined) return review(`The birth date ${birthDate} is after ${on}: check the record`, { birthDate, on });
       const compared = { birthDate, on, age };
       const limit = { maxAgeYears: 60 };
       return age <= 60
@@ -574,7 +538,7 @@ export const OVERSIZE_CHECKS: readonly OversizeCheck[] = [
       if (!company) return COMPANY_UNKNOWN;
       const owner = vehicle.ownerCreditCode;
       const compared = { plate: vehicle.plate, ownerCreditCode: owner, applicant: company.creditCode };
-      if (owner !== company.creditCode) {
+      if (!ownedBy(owner, company.creditCode)) {
         return fail(
           `Vehicle ${vehicle.plate} is registered to ${owner}, not to the applicant ${company.creditCode}`,
           compared,

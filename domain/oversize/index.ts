@@ -53,11 +53,9 @@ export type {
 } from './limits';
 export {
   CHECK_CATEGORIES,
-  LICENCE_CLASS_COVERS,
   OVERSIZE_CHECKS,
   OVERSIZE_CHECK_COUNT,
   parseIsoInstant,
-  parseLicenceClasses,
   requiredLicenceClass,
   requiredValidUntil,
 } from './checks';

@@ -5,6 +5,7 @@
  * Boundary rule everywhere: a value exactly at a limit is within it (4,000 mm high is not over-limit; 4,010 mm is).
  * Units: millimetres and kilograms. Pure and dependency-free (safe in Temporal's workflow sandbox).
  */
+import { scopeCovers } from '../checks/rules';
 import type {
   FlatbedKind,
   OversizeApplication,
@@ -315,8 +316,11 @@ export const REQUIRED_DOCUMENTS: Record<OversizeCategory, readonly string[]> = {
 
 /** Scope entries that count as bulky-cargo transport (道路大型物件运输) on an operating permit. */
 export function scopeCoversBulkyCargo(scope: readonly string[]): boolean {
-  return scope.some((s) => s === 'bulky_cargo' || s.includes('大型物件') || s.includes('大件运输'));
+  return scopeCovers(scope, BULKY_CARGO_SCOPE) !== undefined;
 }
+
+/** The scope code and words that name bulky-cargo transport (the `permit-covers-scope` check type's `scope`). */
+export const BULKY_CARGO_SCOPE = ['bulky_cargo', '大型物件', '大件运输'] as const;
 
 /** '43001' -> '43,001'; keeps decimals ('4.5' stays '4.5'). Own code: no locale data in the workflow sandbox. */
 export function formatNumber(n: number): string {
