@@ -10,7 +10,7 @@ import { openOrm } from '../infra/db/orm';
 import { fatal } from '../infra/process';
 import { createLogger, errorSummary } from '../infra/logging';
 import { startTracing } from '../infra/tracing';
-import { loadServiceCatalog } from '../infra/services/catalog';
+import { catalogSourcesFromEnv, loadServiceCatalog } from '../infra/services/catalog';
 import { ensureDevSigningKeys, PublicKeyRing } from '../infra/signing/certificate-signer';
 import { loadPayloadCodec, payloadDataConverter } from '../infra/temporal/codec';
 import { connectClient } from '../infra/temporal/connection';
@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     orm,
     client,
     taskQueue: cfg.temporal.taskQueue,
-    catalog: loadServiceCatalog(),
+    // data/services and data/city/departments.json, or SERVICES_DIRS and CITY_FILES: services added as data.
+    catalog: loadServiceCatalog(catalogSourcesFromEnv(process.env)),
     calendar: loadWorkingDayCalendar(cfg.calendarDir),
     publicKeys,
     auth,

@@ -364,6 +364,19 @@ export function parseServiceFile(raw: unknown, source: string, departments: Depa
   definition.review.steps.forEach((s, i) => {
     for (const issue of stepCheckIssues(s, CODE_CHECKS, formSchema)) issues.push({ path: ['review', 'steps', i, ...issue.path], message: issue.message });
   });
+  // The platform reads the applicant of every form (the case's owner, the certificates' holder) and copies fields onto
+  // certificates: those must be fields the form has.
+  const applicant = schemaAt(formSchema, 'applicant');
+  const requires = (node: JsonSchema | undefined, key: string) => Array.isArray(node?.required) && (node.required as unknown[]).includes(key);
+  if (!requires(formSchema, 'applicant') || !requires(applicant, 'creditCode') || !requires(applicant, 'name') || schemaAt(formSchema, 'applicant.creditCode')?.format !== 'credit-code') {
+    issues.push({ path: ['formSchema', 'properties', 'applicant'], message: 'every form has a required applicant with a required creditCode (format credit-code) and name' });
+  }
+  definition.certificates.forEach((c, i) => {
+    c.fields.forEach((f, j) => {
+      const perVehicle = c.perVehicle && f.startsWith('vehicle.') && schemaAt(formSchema, `vehicles.0.${f.slice(8)}`);
+      if (!schemaAt(formSchema, f) && !perVehicle) issues.push({ path: ['certificates', i, 'fields', j], message: `${f} is not a field of the form` });
+    });
+  });
   const materialIds = new Set(definition.materials.map((m) => m.id));
   materialsWhen.forEach((m, i) => {
     for (const id of m.materials) if (!materialIds.has(id)) issues.push({ path: ['materialsWhen', i, 'materials'], message: `material ${id} is not defined` });

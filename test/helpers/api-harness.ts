@@ -13,6 +13,7 @@ import { signDevToken, type Principal } from '../../api/http/auth';
 import { HttpMetrics } from '../../api/http/metrics';
 import { PublicKeyRing, type CertificateSigner } from '../../infra/signing/certificate-signer';
 import type { Department } from '../../domain/types';
+import type { ServiceCatalog } from '../../infra/services/catalog';
 import { calendar, catalog, connectTestEnv, makeWorker, openTestOrm, testCodec, testSigner, uniqueQueue } from './harness';
 import { responseValidator } from './response-validator';
 
@@ -75,8 +76,14 @@ export function testApiDeps(over: Partial<ApiDeps> & Pick<ApiDeps, 'orm' | 'clie
   };
 }
 
-/** `signer` and `publicKeys`: the worker's certificate key and the API's key ring, when a test needs its own (default: the test key). */
-export async function startApi(opts: { codecDevSecret?: string; signer?: CertificateSigner; publicKeys?: PublicKeyRing } = {}): Promise<ApiHarness> {
+/**
+ * `signer` and `publicKeys`: the worker's certificate key and the API's key ring, when a test needs its own (default: the
+ * test key). `catalog`: the API's service catalogue (default: data/services and data/city), e.g. one loaded from a
+ * temporary folder with a made-up service; the worker needs none (a case carries its definition).
+ */
+export async function startApi(
+  opts: { codecDevSecret?: string; signer?: CertificateSigner; publicKeys?: PublicKeyRing; catalog?: ServiceCatalog } = {},
+): Promise<ApiHarness> {
   const env = await connectTestEnv();
   const orm = await openTestOrm();
   const taskQueue = uniqueQueue('api');
@@ -88,6 +95,7 @@ export async function startApi(opts: { codecDevSecret?: string; signer?: Certifi
       client: env.client,
       taskQueue,
       ...(opts.publicKeys ? { publicKeys: opts.publicKeys } : {}),
+      ...(opts.catalog ? { catalog: opts.catalog } : {}),
       log: (msg, err) => (process.env.DEBUG_API ? console.error(msg, err) : undefined),
       payloadCodec: { codec: testCodec(), uiOrigins: [CODEC_UI_ORIGIN], ...(opts.codecDevSecret ? { devSecret: opts.codecDevSecret } : {}) },
     }),

@@ -106,6 +106,15 @@ describe('the catalogue refuses', () => {
     expectRefused(bad as unknown as Record<string, unknown>, /formSchema is not a valid form schema/);
   });
 
+  it('a form without the applicant the platform reads, and a certificate field the form does not have', () => {
+    const raw = schoolBusFile() as { formSchema: { required: string[] }; certificates: { fields: string[] }[] };
+    raw.formSchema.required = raw.formSchema.required.filter((f) => f !== 'applicant');
+    expectRefused(raw as unknown as Record<string, unknown>, /formSchema\.properties\.applicant: every form has a required applicant/);
+    const raw2 = schoolBusFile() as { certificates: { fields: string[] }[] };
+    raw2.certificates[1]!.fields.push('vehicle.colour');
+    expectRefused(raw2 as unknown as Record<string, unknown>, /certificates\.1\.fields\.6: vehicle\.colour is not a field of the form/);
+  });
+
   it('a city file whose parent is not listed, a department listed twice, and a parent cycle', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onestop-city-'));
     try {
