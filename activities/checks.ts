@@ -12,8 +12,8 @@ import { runOversizeChecks, type OversizeReferenceData } from '../domain/oversiz
 import type { AutomaticCheckKind, AutomaticCheckResult, CodeCheckKind } from '../domain/types';
 import { storeCheckReport, storedReportRef } from '../infra/repositories/check-reports';
 import { findApplicationForChecks, findCompany, findPersonForChecks, findVehicle, roadRestrictionsOn } from '../infra/repositories/reference-data';
-import { loadServiceCatalog, type ServiceCatalog } from '../infra/services/catalog';
-import { runConfiguredCheck } from './configured-checks';
+import { loadServiceCatalog } from '../infra/services/catalog';
+import { runConfiguredCheck, type DefinitionSource } from './configured-checks';
 import { classifyAll, isDatabaseError } from './errors';
 
 /** The issuing jurisdiction of the oversize service (Jining and its counties). */
@@ -95,7 +95,7 @@ export interface CheckActivityDeps {
    * Where a step's configured checks are read (by the case's service code). Default: the catalogue of data/services,
    * loaded once; a worker that runs another catalogue passes it.
    */
-  catalog?: ServiceCatalog;
+  catalog?: DefinitionSource;
 }
 
 export function createCheckActivities(deps: CheckActivityDeps) {

@@ -7,8 +7,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { emptyRecords, ownersToName, recordsNeeded, runConfiguredChecks, type CheckRecords, type ConfiguredCheck, type Finding } from '../domain/checks';
 import type { AutomaticCheckResult, ReviewStepDefinition, ServiceDefinition } from '../domain/types';
-import type { ServiceCatalog } from '../infra/services/catalog';
 import { carrierInsurances, findCompanies, findPeopleForChecks, findVehicles, holderNames } from '../infra/repositories/reference-data';
+
+/** Where the activity reads a service's definition (the catalogue; a test gives its own). */
+export interface DefinitionSource {
+  get(code: string): ServiceDefinition | undefined;
+}
 
 /** A findings report's verdict: pass when every finding is ok, else a person reviews with the failing ones as reasons. */
 export function summarise(findings: Finding[], source: string): AutomaticCheckResult {
@@ -57,7 +61,7 @@ export async function loadRecords(em: EntityManager, checks: readonly Configured
  */
 export async function runConfiguredCheck(
   em: EntityManager,
-  catalog: ServiceCatalog,
+  catalog: DefinitionSource,
   application: { serviceCode: string; definitionVersion: number; form: Record<string, unknown> },
   input: { stepId: string; check: string },
   today: string,
