@@ -13,7 +13,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateSm2PrivateKey, isSm2Key, sm2Sign, sm2Verify } from './sm2';
+import { generateSm2PrivateKey, isSm2Key, sm2Sign, sm2Verify, sm2VerifyReference } from './sm2';
 
 import { type SignatureAlgorithm } from './algorithms';
 
@@ -124,13 +124,16 @@ export class CertificateSigner {
   }
 
   /**
-   * Signs a probe and verifies it with the independent SM2 implementation: a signer that disagrees with it (a broken
-   * or changed dependency, a key whose halves do not match) never issues a certificate.
+   * Signs a probe and verifies it with the independent SM2 implementation and with the platform's fast verifier: a
+   * signer that disagrees with either (a broken or changed dependency, a key whose halves do not match) never issues a
+   * certificate.
    */
   private selfTest(): void {
     const probe = Buffer.from(`onestop signer self-test ${this.keyId}`, 'utf8');
-    if (!sm2Verify(probe, Buffer.from(this.sign(probe.toString('utf8')), 'base64'), createPublicKey(this.privateKey))) {
-      throw new Error(`the SM2 signature of key ${this.keyId} does not verify with the independent implementation (sm-crypto): not signing`);
+    const signature = Buffer.from(this.sign(probe.toString('utf8')), 'base64');
+    const publicKey = createPublicKey(this.privateKey);
+    if (!sm2VerifyReference(probe, signature, publicKey) || !sm2Verify(probe, signature, publicKey)) {
+      throw new Error(`the SM2 signature of key ${this.keyId} does not verify with the independent implementation (sm-crypto) or the platform's verifier: not signing`);
     }
   }
 

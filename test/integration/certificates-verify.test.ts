@@ -16,7 +16,7 @@ import { createCertificateActivities } from '../../activities/certificates';
 import { freightCompanyExample } from '../../api/schemas/examples';
 import type { CertificateSummary } from '../../domain/types';
 import { CertificateSigner, PublicKeyRing, canonicalJson, verifyCertificateSignature } from '../../infra/signing/certificate-signer';
-import { sm2Verify } from '../../infra/signing/sm2';
+import { sm2VerifyReference } from '../../infra/signing/sm2';
 import { verifyOffline } from '../../scripts/verify-certificate';
 import { startApi, token, type ApiHarness } from '../helpers/api-harness';
 import { service, waitFor } from '../helpers/harness';
@@ -140,7 +140,7 @@ describe('certificate verification by code', () => {
     const key = await api.call('GET', '/certificates/public-key');
     expect(key.headers.get('x-key-algorithm')).toBe('SM2-SM3');
     // sm-crypto, with the default identifier, over the payload's UTF-8 bytes.
-    expect(sm2Verify(Buffer.from(permit.payload, 'utf8'), Buffer.from(permit.signature, 'base64'), Buffer.from(sm2PublicPointOf(key.body as string), 'hex'))).toBe(true);
+    expect(sm2VerifyReference(Buffer.from(permit.payload, 'utf8'), Buffer.from(permit.signature, 'base64'), Buffer.from(sm2PublicPointOf(key.body as string), 'hex'))).toBe(true);
     expect(verifyOffline({ payload: cert.payload, signature: cert.signature, statedAlgorithm: cert.signatureAlgorithm, statedKeyId: cert.keyId }, key.body as string).valid).toBe(true);
   });
 

@@ -29,6 +29,7 @@ import {
   sm2Sign,
   sm2SignDigest,
   sm2Verify,
+  sm2VerifyReference,
   sm2Za,
   type Sm2Curve,
 } from '../../infra/signing/sm2';
@@ -132,8 +133,10 @@ describe('the standard\'s published examples', () => {
     expect(s.toString(16).toUpperCase()).toBe(RECOMMENDED.s.toString(16).toUpperCase());
   });
 
-  it('the published signature verifies with sm-crypto and with OpenSSL (distid set), and fails under any other ID', () => {
+  it('the published signature verifies with the platform, sm-crypto and OpenSSL (distid set), and fails under any other ID', () => {
     expect(sm2Verify(MESSAGE, publishedSignature, examplePublicKey)).toBe(true);
+    expect(sm2VerifyReference(MESSAGE, publishedSignature, examplePublicKey)).toBe(true);
+    expect(sm2VerifyReference(MESSAGE, publishedSignature, examplePublicKey, 'ALICE123@YAHOO.COM')).toBe(false);
     expect(opensslVerifies(MESSAGE, publishedSignature, pemOf(examplePublicKey), SM2_DEFAULT_ID)).toBe(true);
     expect(sm2Verify(MESSAGE, publishedSignature, examplePublicKey, 'ALICE123@YAHOO.COM')).toBe(false);
     expect(sm2Verify(MESSAGE, publishedSignature, examplePublicKey, '')).toBe(false);
@@ -143,14 +146,15 @@ describe('the standard\'s published examples', () => {
   });
 });
 
-describe('three implementations agree, on the recommended curve', () => {
+describe('four implementations agree, on the recommended curve (signer, verifier, sm-crypto, OpenSSL)', () => {
   const key = generateSm2PrivateKey();
   const pub = createPublicKey(key);
   const payload = Buffer.from(canonicalJson({ no: 'JN-SCHOOLBUS-20261126-000001-C1', holder: { name: '济宁市任城区实验小学' }, validUntil: '2029-11-25' }), 'utf8');
 
-  it('the platform signs: sm-crypto and OpenSSL (distid 1234567812345678) verify', () => {
+  it('the platform signs: its verifier, sm-crypto and OpenSSL (distid 1234567812345678) verify', () => {
     const sig = sm2Sign(payload, key);
     expect(sm2Verify(payload, sig, pub)).toBe(true);
+    expect(sm2VerifyReference(payload, sig, pub)).toBe(true);
     expect(opensslVerifies(payload, sig, pemOf(pub), SM2_DEFAULT_ID)).toBe(true);
   });
 
@@ -195,6 +199,20 @@ describe('three implementations agree, on the recommended curve', () => {
     expect(sm2Sign(payload, key).equals(sm2Sign(payload, key))).toBe(false);
   });
 
+  it('the fast verifier and sm-crypto give the same answer on valid, altered and foreign signatures', () => {
+    const other = createPublicKey(generateSm2PrivateKey());
+    for (let i = 0; i < 12; i++) {
+      const m = Buffer.from(`${payload.toString('utf8')}@${i}`, 'utf8');
+      const sig = sm2Sign(m, key);
+      const altered = Buffer.from(sig);
+      altered[altered.length - 1] = altered[altered.length - 1]! ^ (1 << i % 8);
+      for (const [msg, s, k] of [[m, sig, pub], [m, altered, pub], [payload, sig, pub], [m, sig, other]] as const) {
+        expect(sm2Verify(msg, s, k)).toBe(sm2VerifyReference(msg, s, k));
+      }
+      expect(sm2Verify(m, sig, pub)).toBe(true);
+    }
+  });
+
   it('malformed signatures are false, never a crash: not DER, trailing bytes, r = 0, s = n', () => {
     const sig = sm2Sign(payload, key);
     for (const bad of [
@@ -203,6 +221,8 @@ describe('three implementations agree, on the recommended curve', () => {
       encodeSm2Signature(0n, 1n),
       encodeSm2Signature(1n, SM2_P256.n),
       Buffer.alloc(0),
+      // A non-minimal DER integer (a needless leading zero) is not the canonical encoding: refused, not repaired.
+      Buffer.concat([Buffer.from([0x30, sig[1]! + 1, 0x02, sig[3]! + 1, 0x00]), sig.subarray(4)]),
     ]) {
       expect(sm2Verify(payload, bad, pub)).toBe(false);
     }
