@@ -1,7 +1,9 @@
 /**
- * The one form (一表申请) of each service, as the applicant submits it. The zod schemas in api/forms validate exactly
- * these shapes; types here stay dependency-free so activities and the workflow can share them.
- * Units are explicit in the names: millimetres and kilograms.
+ * The one form (一表申请) of each committed service, as the applicant submits it, for the code that reads a form (the
+ * oversize rule engine, the code checks, the tests). The forms themselves are data: each definition's `formSchema`
+ * (data/services) is what validates a submission; these interfaces describe the same shapes and stay dependency-free so
+ * activities and the workflow can share them. A service added as data needs none. Units are explicit in the names:
+ * millimetres and kilograms.
  */
 import type { OversizeApplication } from './oversize/types';
 
