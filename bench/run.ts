@@ -545,7 +545,7 @@ async function completionTimes(orm: MikroORM, caseNos: string[]): Promise<Map<st
 }
 
 async function openCasesRun(env: Env): Promise<number> {
-  const open: OpenCasesResult = await openCasesCheck({ api: env.apis, orm: env.orm, stack, count: args.openCases, jwt: env.jwt, runId: env.runId, say, concurrency: stack?.poolDeadlock ? 8 : 48 });
+  const open: OpenCasesResult = await openCasesCheck({ api: env.apis, orm: env.orm, stack, client: env.client, count: args.openCases, jwt: env.jwt, runId: env.runId, say, concurrency: stack?.poolDeadlock ? 8 : 48 });
   printOpenCases(open);
   saveResults({ date: new Date().toISOString(), command: COMMAND, machine: machine(), open: { ...open, table: undefined } }, 'open-cases');
   return 0;

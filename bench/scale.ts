@@ -19,6 +19,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Pool } from 'pg';
 import { signDevToken } from '../api/http/auth';
 import { freightCompanyExample, schoolBusExample } from '../api/schemas/examples';
@@ -53,6 +55,8 @@ export interface OpenCasesResult {
   settleGrowthPct?: number;
   stillRising?: boolean;
   latency: Record<string, Summary | undefined>;
+  /** Size of one open case's history (encoded protobuf), bytes: what the worker replays and caches per case. */
+  historyBytes?: number;
   queuePlan: string;
   table: string;
 }
@@ -81,6 +85,8 @@ export async function openCasesCheck(o: {
   say: (line: string) => void;
   concurrency?: number;
   settleSeconds?: number;
+  /** Reads one case's history for its size (optional). */
+  client?: Client;
 }): Promise<OpenCasesResult> {
   const portal = signDevToken({ sub: 'bench-portal', role: 'portal' }, o.jwt, '12h');
   const ops = signDevToken({ sub: 'bench-ops', role: 'ops' }, o.jwt, '12h');
@@ -188,6 +194,11 @@ export async function openCasesCheck(o: {
       { key: 'decision-cold', label: 'decision on a cold case', target: 'p99 < 200' },
     ];
     const peak = Math.max(...rss.map((r) => r.rssMiB), mem?.worker?.rssMiB ?? 0);
+    let historyBytes: number | undefined;
+    if (o.client && caseNos[0]) {
+      const h = await o.client.workflow.getHandle(caseNos[0]).fetchHistory();
+      historyBytes = temporal.api.history.v1.History.encode(h).finish().length;
+    }
     return {
       open: o.count,
       submitMs,
@@ -199,6 +210,7 @@ export async function openCasesCheck(o: {
       rss,
       ...(settleGrowthPct !== undefined ? { settleGrowthPct, stillRising: settleGrowthPct > 2 } : {}),
       latency: Object.fromEntries(labels.map((l) => [l.key, lat.summary(l.key)])),
+      ...(historyBytes !== undefined ? { historyBytes } : {}),
       queuePlan,
       table: `${latencyTable(lat, labels)}\nqueue query plan (PostgreSQL):\n${queuePlan.split('\n').map((l) => `  ${l}`).join('\n')}`,
     };
@@ -220,6 +232,7 @@ export function printOpenCases(open: OpenCasesResult): void {
     `worker RSS with them: ${open.workerRssMiB?.toFixed(0) ?? 'n/a'} MiB now, ${open.workerPeakMiB?.toFixed(0) ?? 'n/a'} MiB peak (target < 1024); ` +
       `over the settle period ${open.settleGrowthPct === undefined ? 'n/a' : `${open.settleGrowthPct >= 0 ? '+' : ''}${open.settleGrowthPct.toFixed(1)}%`} (${open.stillRising ? 'still rising' : 'flat'}); API ${open.apiRssMiB?.toFixed(0) ?? 'n/a'} MiB`,
   );
+  if (open.historyBytes !== undefined) console.log(`one open case's history: ${(open.historyBytes / 1024).toFixed(1)} KiB (what the worker replays when it takes an evicted case back)`);
   console.log(open.table);
   const cold = open.latency['decision-cold'];
   console.log('');
@@ -393,7 +406,7 @@ export async function certificateCheck(o: {
         const perReq = (v: number) => (r.requests > 0 ? (v * 1000) / (r.requests * (1 + 3 / seconds)) : NaN); // warm-up requests counted too
         runs.push({ ...r, name, cpuPerRequestMs: Object.fromEntries(Object.entries(cpu.parts).map(([k, v]) => [k, perReq(v)])), machineBusy: cpu.machineBusy, ...(target ? { target } : {}) });
         const last = runs[runs.length - 1]!;
-        o.say(`  p50 ${fmtMs(last.latency?.p50)} ms, p99 ${fmtMs(last.latency?.p99)} ms, ${last.achievedRps.toFixed(0)} req/s${Object.keys(last.unexpected).length ? `, unexpected ${JSON.stringify(last.unexpected)}` : ''}`);
+        o.say(`  p50 ${fmtMs(last.latency?.p50)} ms, p99 ${fmtMs(last.latency?.p99)} ms, ${last.achievedRps.toFixed(0)} req/s, server CPU ${(last.cpuPerRequestMs.server ?? NaN).toFixed(2)} ms per request${Object.keys(last.unexpected).length ? `, unexpected ${JSON.stringify(last.unexpected)}` : ''}`);
       };
       const api = { url: o.apiBase, pids: () => o.stack?.apiPids ?? [] };
       const floorServer = { url: `http://127.0.0.1:${floorPort}`, pids: () => (floor.pid ? [floor.pid] : []) };
@@ -431,5 +444,10 @@ export function printCertificates(c: CertificateCheckResult): void {
     ])),
   );
   for (const r of c.runs) if (Object.keys(r.unexpected).length) console.log(`unexpected answers (${r.name}): ${JSON.stringify(r.unexpected)}`);
+  // A Node process serves on one core: what one process can carry at most, from the CPU each request cost it.
+  for (const r of c.runs) {
+    const ms = r.cpuPerRequestMs.server;
+    if (ms && Number.isFinite(ms)) console.log(`${r.name}: ${ms.toFixed(2)} ms of server CPU per request → at most ~${Math.floor(1000 / ms)} requests/s per process (one core)`);
+  }
   console.log('(latency is measured from the moment each request was due: a server falling behind shows it)');
 }

@@ -83,7 +83,8 @@ async function main(): Promise<void> {
             service.push(r.ms);
           }
         })
-        .catch((err: Error) => void count(err.message))
+        // The message names the path: keep only what went wrong, so that answers group by kind.
+        .catch((err: Error) => void count(`error: ${err.message.replace(/^\S+ \S+: /, '')}`))
         .finally(() => inflight.delete(p));
       inflight.add(p);
     }
