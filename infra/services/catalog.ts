@@ -47,7 +47,11 @@ export const serviceDefinitionSchema = z
     version: z.number().int().min(1),
     name: bilingual,
     caseNumberPrefix: z.string().regex(/^[A-Z]{2}-[A-Z0-9]+$/),
-    form: z.string().regex(/^[a-z][a-z0-9-]{0,47}$/, 'a form id (kebab-case)'),
+    form: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,47}$/, 'a form id (kebab-case)')
+      // The OpenAPI document's own form unions are ServiceForm, CaseForm, PurgedForm and ApplicationForm.
+      .refine((f) => !['service', 'case', 'purged', 'application'].includes(f), 'service, case, purged and application are not form ids (their names are taken)'),
     items: z.array(z.object({ code: z.string(), name: bilingual, department })).min(1),
     departments: z.array(department).min(1),
     scenarios: z.array(

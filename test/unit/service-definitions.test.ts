@@ -135,6 +135,10 @@ describe('the catalogue refuses', () => {
     }
   });
 
+  it('a form id whose OpenAPI names are taken by the document', () => {
+    expectRefused({ ...schoolBusFile(), form: 'case' }, /form: service, case, purged and application are not form ids/);
+  });
+
   it('the same service code in two folders', () => {
     expect(() => loadServiceCatalog({ servicesDirs: [DEFAULT_SERVICES_DIR, DEFAULT_SERVICES_DIR], cityFiles: [DEFAULT_CITY_FILE] })).toThrow(/already defined/);
   });
