@@ -12,7 +12,7 @@ import { runOversizeChecks, type OversizeReferenceData } from '../domain/oversiz
 import type { AutomaticCheckKind, AutomaticCheckResult, CodeCheckKind } from '../domain/types';
 import { storeCheckReport, storedReportRef } from '../infra/repositories/check-reports';
 import { findApplicationForChecks, findCompany, findPersonForChecks, findVehicle, roadRestrictionsOn } from '../infra/repositories/reference-data';
-import { loadServiceCatalog } from '../infra/services/catalog';
+import { catalogSourcesFromEnv, loadServiceCatalog } from '../infra/services/catalog';
 import { runConfiguredCheck, type DefinitionSource } from './configured-checks';
 import { classifyAll, isDatabaseError } from './errors';
 
@@ -92,15 +92,16 @@ const CODE_CHECKS: Record<CodeCheckKind, (em: EntityManager, form: Record<string
 export interface CheckActivityDeps {
   orm: MikroORM;
   /**
-   * Where a step's configured checks are read (by the case's service code). Default: the catalogue of data/services,
-   * loaded once; a worker that runs another catalogue passes it.
+   * Where a step's configured checks are read (by the case's service code). The worker should pass the catalogue it
+   * was configured with; without one, the catalogue the API loads by default is loaded once, from the same sources
+   * (data/services, or SERVICES_DIRS and CITY_FILES), so that a worker beside the API never misses a service's checks.
    */
   catalog?: DefinitionSource;
 }
 
 export function createCheckActivities(deps: CheckActivityDeps) {
   let catalog = deps.catalog;
-  const catalogue = () => (catalog ??= loadServiceCatalog());
+  const catalogue = () => (catalog ??= loadServiceCatalog(catalogSourcesFromEnv(process.env)));
   return classifyAll({
     async runAutomaticCheck(input: { caseNo: string; check: AutomaticCheckKind; stepId: string }): Promise<AutomaticCheckResult> {
       const em = deps.orm.em.fork();
