@@ -224,3 +224,54 @@ export function stepCheckIssues(
   if (step.checks) for (const i of configuredCheckIssues(step.id, step.checks, formSchema)) issues.push({ path: ['checks', ...i.path], message: i.message });
   return issues;
 }
+
+/**
+ * The JSON Schema of a step's `checks` (draft 2020-12), from the same zod schemas the catalogue uses: one branch per
+ * check type with its own parameters, so an editor validates a definition as it is typed. Committed as
+ * data/schema/checks.schema.json (the definition schema refers to it); a unit test keeps the two equal.
+ */
+export function checksJsonSchema(): Record<string, unknown> {
+  const params = (t: CheckType) => {
+    const { $schema: _drop, ...schema } = z.toJSONSchema(t.params, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    return schema;
+  };
+  const common = {
+    id: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9-]*$', description: 'Unique in the step; `requires` names it.' },
+    title: { type: 'string', minLength: 1, description: "The finding's name; {field} names a field of the form entry or a parameter." },
+    requires: { type: 'array', items: { type: 'string' }, description: 'Earlier checks that must all have passed for this one to run.' },
+    basis: { type: 'string', minLength: 1, description: 'The rule the check applies (the report shows it as its source).' },
+  };
+  const types = [...CHECK_TYPES.values()];
+  const single = types.map((t) => ({
+    type: 'object',
+    description: t.compares,
+    required: ['id', 'type', 'params'],
+    additionalProperties: false,
+    properties: { ...common, type: { const: t.type }, params: params(t) },
+  }));
+  const part = types.map((t) => ({
+    type: 'object',
+    required: ['type', 'params'],
+    additionalProperties: false,
+    properties: { type: { const: t.type }, params: params(t) },
+  }));
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'checks.schema.json',
+    title: "A review step's library checks (docs/checks.md)",
+    type: 'array',
+    minItems: 1,
+    items: {
+      oneOf: [
+        ...single,
+        {
+          type: 'object',
+          description: 'Several types over the same values, one finding per value (ok when every part is).',
+          required: ['id', 'allOf'],
+          additionalProperties: false,
+          properties: { ...common, allOf: { type: 'array', minItems: 2, items: { oneOf: part } } },
+        },
+      ],
+    },
+  };
+}

@@ -3,11 +3,15 @@
  * set of records that passes them all; then the configuration a step carries (what the catalogue refuses, with the
  * step and check named), form paths, `requires` and `allOf`.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { idCardWithCheck, creditCodeWithCheck } from '../../domain/identifiers';
 import {
   CHECK_TYPES,
   CHECK_TYPE_NAMES,
   checksConfigSchema,
+  checksJsonSchema,
   emptyRecords,
   localDateOf,
   pathProblemsInSchema,
@@ -393,5 +397,31 @@ describe('form paths and days', () => {
     expect(requiredThrough(TODAY, '2026-03-11T04:00:00+08:00')).toBe('2026-03-11');
     expect(requiredThrough(TODAY, '2026-03-01')).toBe(TODAY);
     expect(requiredThrough(TODAY, 'soon')).toBe(TODAY);
+  });
+});
+
+describe('the JSON Schema editors validate checks with (data/schema/checks.schema.json)', () => {
+  const file = path.resolve(__dirname, '../../data/schema/checks.schema.json');
+  const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(fs.readFileSync(file, 'utf8')) as object);
+
+  it('is the library\'s own, regenerated (npx tsx scripts/checks-schema.ts)', () => {
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(checksJsonSchema());
+  });
+
+  it("accepts every committed step's checks and the example above", () => {
+    const dir = path.resolve(__dirname, '../../data/services');
+    const steps = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => (JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { review: { steps: { checks?: unknown }[] } }).review.steps)
+      .filter((s) => s.checks !== undefined);
+    expect(steps.length).toBeGreaterThanOrEqual(2);
+    for (const s of [...steps.map((x) => x.checks), FREIGHT_CHECKS]) expect({ ok: validate(s), errors: validate.errors }).toEqual({ ok: true, errors: null });
+  });
+
+  it('refuses an unknown type and a parameter the type does not take', () => {
+    expect(validate([{ id: 'X1', type: 'licence-matches', params: {} }])).toBe(false);
+    expect(validate([{ id: 'X1', type: 'inspection-valid', params: { vehicle: 'vehicle.plate', plate: 'x' } }])).toBe(false);
+    expect(validate([{ id: 'X1', type: 'inspection-valid', params: { vehicle: 'vehicle.plate' } }])).toBe(true);
   });
 });
