@@ -12,7 +12,7 @@ import { runOversizeChecks, type OversizeReferenceData } from '../domain/oversiz
 import type { AutomaticCheckKind, AutomaticCheckResult, CodeCheckKind } from '../domain/types';
 import { storeCheckReport, storedReportRef } from '../infra/repositories/check-reports';
 import { findApplicationForChecks, findCompany, findPersonForChecks, findVehicle, roadRestrictionsOn } from '../infra/repositories/reference-data';
-import { catalogSourcesFromEnv, loadServiceCatalog } from '../infra/services/catalog';
+import { catalogSourcesFromEnv, InvalidServiceDefinitionError, loadServiceCatalog } from '../infra/services/catalog';
 import { runConfiguredCheck, type DefinitionSource } from './configured-checks';
 import { classifyAll, isDatabaseError } from './errors';
 
@@ -107,11 +107,20 @@ export function createCheckActivities(deps: CheckActivityDeps) {
       const em = deps.orm.em.fork();
       const application = await findApplicationForChecks(em, input.caseNo);
       if (!application) throw ApplicationFailure.nonRetryable(`case ${input.caseNo} not found`, 'CaseNotFound');
-      const code = CODE_CHECKS[input.check as CodeCheckKind] as (typeof CODE_CHECKS)[CodeCheckKind] | undefined;
+      // Own keys only: a check named like an Object method is no code check.
+      const code = Object.hasOwn(CODE_CHECKS, input.check) ? CODE_CHECKS[input.check as CodeCheckKind] : undefined;
       const today = shanghaiDate(Date.now());
+      let definitions: DefinitionSource;
+      try {
+        definitions = catalogue();
+      } catch (err) {
+        // A definition file the catalogue refuses fails every attempt alike: ops fix the file, the case waits flagged.
+        if (err instanceof InvalidServiceDefinitionError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidServiceDefinition');
+        throw err;
+      }
       let result: AutomaticCheckResult | undefined;
       try {
-        result = await runConfiguredCheck(em, catalogue(), application, input, today);
+        result = await runConfiguredCheck(em, definitions, application, input, today);
         if (!result && code) result = await code(em, application.form, today);
       } catch (err) {
         // The database's errors are classified by the wrapper (transient ones retry). Anything else was thrown by the

@@ -115,6 +115,8 @@ describe('a made-up step with library checks, through runAutomaticCheck', () => 
       type: 'InvalidServiceDefinition',
       nonRetryable: true,
     });
+    // A name an object answers by inheritance is no code check either.
+    await expect(run(form(DEMO.drivers.freight), { stepId: 'other', check: 'toString' })).rejects.toMatchObject({ type: 'InvalidServiceDefinition' });
   });
 });
 
