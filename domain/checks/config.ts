@@ -221,6 +221,9 @@ export function stepCheckIssues(
       message: `step ${step.id}: check '${step.check}' is not a code check (${codeChecks.join(', ')}); a step that runs library checks lists them under "checks"`,
     });
   }
+  if (step.checks && step.check !== undefined && codeChecks.includes(step.check)) {
+    issues.push({ path: ['check'], message: `step ${step.id}: '${step.check}' is a code check; a step runs either a code check or library checks, so name its checks otherwise` });
+  }
   if (step.checks) for (const i of configuredCheckIssues(step.id, step.checks, formSchema)) issues.push({ path: ['checks', ...i.path], message: i.message });
   return issues;
 }

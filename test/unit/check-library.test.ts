@@ -353,6 +353,9 @@ describe('configured checks', () => {
       /^step records: check 'school-bus-conditions' is not a code check \(oversize-prereview\)/,
     );
     expect(stepCheckIssues({ id: 'prereview', kind: 'automatic', check: 'oversize-prereview' }, ['oversize-prereview'])).toEqual([]);
+    expect(step(FREIGHT_CHECKS, { check: 'oversize-prereview' })).toEqual([
+      "step records: 'oversize-prereview' is a code check; a step runs either a code check or library checks, so name its checks otherwise",
+    ]);
   });
 
   it("checks paths and title fields against the form's JSON Schema, through $refs", () => {
