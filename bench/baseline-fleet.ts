@@ -82,7 +82,7 @@ export class BaselineFleet {
     void send(1);
   }
 
-  async runStep(o: { profiles: Pick<CaseProfile, 'phases' | 'upserts'>[]; concurrency: number; runId: string; mode?: BaselineMode; statusPollMs?: number; onProgress?: (done: number) => void }): Promise<StepResult> {
+  async runStep(o: { profiles: (Pick<CaseProfile, 'phases' | 'upserts'> & { kinds?: string[] })[]; concurrency: number; runId: string; mode?: BaselineMode; statusPollMs?: number; onProgress?: (done: number) => void }): Promise<StepResult> {
     this.mode = o.mode ?? 'bare';
     this.statusPollMs = o.statusPollMs ?? 2000;
     const queries = this.mode === 'search-attributes+queries';
@@ -98,7 +98,13 @@ export class BaselineFleet {
         lastHandoutAt = Date.now();
         const id = `baseline-${o.runId}-${i}`;
         const profile = o.profiles[i]!;
-        const input: BaselineInput = { id, phases: profile.phases, ...(this.mode !== 'bare' ? { upserts: profile.upserts } : {}) };
+        // `kinds` (local or task, per activity) when the profile has them: the baseline then runs the same mix.
+        const input: BaselineInput & { kinds?: string[] } = {
+          id,
+          phases: profile.phases,
+          ...(this.mode !== 'bare' ? { upserts: profile.upserts } : {}),
+          ...(profile.kinds ? { kinds: profile.kinds } : {}),
+        };
         try {
           const handle = await this.o.client.workflow.start('baselineWorkflow', { workflowId: id, taskQueue: this.o.taskQueue, args: [input] });
           const result = handle.result();
