@@ -4,7 +4,7 @@ import { z } from '../schemas/zod';
 import { formatShanghai, shanghaiDate, type WorkingDayCalendar } from '../../domain/calendar';
 import type { DecisionKind, ServiceDefinition } from '../../domain/types';
 import { toEpochMs } from '../../infra/db/timestamps';
-import { claimTask, departmentQueue, findTaskForReviewer, releaseTask, type ReviewTask } from '../../infra/repositories/review-tasks';
+import { claimTask, departmentQueue, findTaskForReviewer, releaseTask, type QueuedTask, type ReviewTask } from '../../infra/repositories/review-tasks';
 import type { ApiDeps } from '../context';
 import { ApiError, notFound } from '../http/errors';
 import { errorBody, json, type RouteTable } from '../http/route';
@@ -34,7 +34,10 @@ function workingDaysLeft(calendar: WorkingDayCalendar, deadline: Date | string |
 
 const BASE = '/api/v1';
 
-const toTask = (r: ReviewTask, deps: Pick<ApiDeps, 'catalog' | 'calendar'>, nowMs = Date.now()) => ({
+/** A task row: the queue's (with `hasAutomaticReport`) or the whole task (with its `automaticReport`). */
+type TaskRow = QueuedTask | ReviewTask;
+
+const toTask = (r: TaskRow, deps: Pick<ApiDeps, 'catalog' | 'calendar'>, nowMs = Date.now()) => ({
   taskId: r.id,
   caseNo: r.caseNo,
   service: r.serviceCode,
@@ -47,7 +50,7 @@ const toTask = (r: ReviewTask, deps: Pick<ApiDeps, 'catalog' | 'calendar'>, nowM
   workingDaysLeft: workingDaysLeft(deps.calendar, r.deadline, nowMs),
   overdue: r.overdue || (!!r.deadline && toEpochMs(r.deadline) < nowMs && r.status === 'open'),
   claimedBy: r.claimedBy ?? null,
-  hasAutomaticReport: r.automaticReport != null,
+  hasAutomaticReport: 'hasAutomaticReport' in r ? r.hasAutomaticReport : r.automaticReport != null,
   openedAt: formatShanghai(toEpochMs(r.createdAt)),
   allowedDecisions: allowedDecisions(deps.catalog.get(r.serviceCode), r),
   decisionPath: `${BASE}/cases/${r.caseNo}/steps/${r.stepId}/decision`,

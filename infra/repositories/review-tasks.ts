@@ -11,9 +11,40 @@ import type { Caller } from './caller';
 export type { ReviewTask };
 export type TaskStatus = 'open' | 'closed' | 'cancelled';
 
-/** The department's queue, by deadline (tasks without one last), then oldest first. */
-export async function departmentQueue(em: EntityManager, department: Department, status: TaskStatus, limit: number): Promise<ReviewTask[]> {
-  return em.find(ReviewTask, { department, status }, { orderBy: { deadline: 'asc nulls last', createdAt: 'asc' }, limit });
+/** A task as the queue lists it: the row without its automatic report (whether it has one is enough there). */
+export type QueuedTask = Pick<ReviewTask, 'id' | 'caseNo' | 'serviceCode' | 'stepId' | 'round' | 'department' | 'status' | 'deadline' | 'reminded' | 'overdue' | 'claimedBy' | 'createdAt'> & {
+  hasAutomaticReport: boolean;
+};
+
+/**
+ * The department's queue, by deadline (tasks without one last), then oldest first. Reviewers' screens poll it, so it
+ * is the API's most frequent read: one statement on the (department, status, deadline) index, reading the columns the
+ * queue shows and not the check reports (which can be large), into plain objects (no entities, no identity map).
+ */
+export async function departmentQueue(em: EntityManager, department: Department, status: TaskStatus, limit: number): Promise<QueuedTask[]> {
+  const rows = await em.getConnection().execute<
+    { id: string; case_no: string; service_code: string; step_id: string; round: number; department: string; status: string; deadline: Date | null; reminded: boolean; overdue: boolean; claimed_by: string | null; created_at: Date; has_report: boolean }[]
+  >(
+    `select id, case_no, service_code, step_id, round, department, status, deadline, reminded, overdue, claimed_by, created_at,
+            automatic_report is not null as has_report
+       from review_task where department = ? and status = ? order by deadline asc nulls last, created_at asc limit ?`,
+    [department, status, limit],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    caseNo: r.case_no,
+    serviceCode: r.service_code,
+    stepId: r.step_id,
+    round: r.round,
+    department: r.department,
+    status: r.status,
+    deadline: r.deadline,
+    reminded: r.reminded,
+    overdue: r.overdue,
+    claimedBy: r.claimed_by,
+    createdAt: r.created_at,
+    hasAutomaticReport: r.has_report,
+  }));
 }
 
 export async function findTaskForReviewer(em: EntityManager, taskId: string, caller: Caller): Promise<ReviewTask | null> {
