@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
+import { buildWorkflowBundle } from '../worker/workflow-bundle';
 
 /** The repository root: the nearest folder with package.json (works from scripts/ and from a compiled dist/scripts/). */
 function findRoot(start: string): string {
@@ -70,14 +70,10 @@ function compiledLookups(): { projectRoot: string; bundlePath: string } {
 async function bundle(): Promise<number> {
   const workflowsPath = path.join(ROOT, 'workflows', 'index.ts');
   if (!fs.existsSync(workflowsPath)) throw new BuildError(`${rel(workflowsPath)} not found`);
-  // The failure converter runs inside the workflow sandbox too: the bundle must carry it (infra/temporal/codec.ts).
-  const failureConverterPath = path.join(ROOT, 'infra', 'temporal', 'failure-converter.ts');
-  // The worker's workflow interceptor modules (OpenTelemetry): a pre-built bundle carries them, the worker cannot add them.
-  const workflowInterceptorModules = [path.join(ROOT, 'workflows', 'otel-interceptors.ts')];
-  for (const m of workflowInterceptorModules) if (!fs.existsSync(m)) throw new BuildError(`${rel(m)} not found`);
-  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, workflowInterceptorModules, logger: new DefaultLogger('WARN') });
-  fs.writeFileSync(BUNDLE, code);
-  return Buffer.byteLength(code);
+  // The worker's own bundler (worker/workflow-bundle.ts): the same options (failure converter, OpenTelemetry's
+  // interceptor modules), and a manifest beside the bundle that lets a worker with the sources check it is current.
+  const { bytes } = await buildWorkflowBundle(BUNDLE);
+  return bytes;
 }
 
 function checkEntryPoints(): string[] {

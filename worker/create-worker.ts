@@ -1,9 +1,7 @@
 /**
- * Builds the case worker. Production (and `npm start` after `npm run build`) loads the pre-built workflow bundle;
- * without one, the workflows are bundled from source at start.
+ * Builds the case worker. It always runs a pre-built workflow bundle of the current code (worker/workflow-bundle.ts):
+ * dist/'s when it matches the sources, else the cached one, else one bundled now and cached for the next worker.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Resource } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DataConverter } from '@temporalio/common';
@@ -14,18 +12,12 @@ import {
 } from '@temporalio/interceptors-opentelemetry';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { WorkerTuning } from '../infra/config';
-import { PROJECT_ROOT } from '../infra/config';
 import type { createActivities } from '../activities';
-import { activityMetricsInterceptor } from './interceptors';
+import { activityHeartbeatInterceptor, activityMetricsInterceptor } from './interceptors';
 import { WorkerMetrics } from './metrics';
+import { currentWorkflowBundle } from './workflow-bundle';
 
-export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
-export const WORKFLOW_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
-/**
- * Workflow interceptor modules: OpenTelemetry's, so a case's workflow run, its signals and the activities it schedules
- * join the case's trace. scripts/build.ts bundles the same list (a pre-built bundle ignores the worker's option).
- */
-export const WORKFLOW_INTERCEPTOR_MODULES = [path.join(PROJECT_ROOT, 'workflows', 'otel-interceptors.ts')];
+export { WORKFLOW_BUNDLE_PATH, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
@@ -38,8 +30,13 @@ export interface CaseWorkerOptions {
    * client without the codec cannot read what this worker writes. Unset: plain payloads (replay of old histories).
    */
   dataConverter?: DataConverter;
-  /** Force bundling from source (tests of the current code); default: use dist/workflow-bundle.js when present. */
+  /**
+   * Kept for the callers that asked for the current code: every worker runs a bundle of the current sources now
+   * (worker/workflow-bundle.ts checks it against them), so this changes nothing.
+   */
   fromSource?: boolean;
+  /** Where the worker says that it bundled the workflows (once per version of the code). */
+  log?: (line: string) => void;
   /** Activity attempt counters (worker/metrics.ts); default: a registry of this worker's own, read by no endpoint. */
   metrics?: WorkerMetrics;
   /**
@@ -58,21 +55,21 @@ export function workflowTracingSinks(tracing?: CaseWorkerOptions['tracing']) {
 }
 
 export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
-  const useBundle = !o.fromSource && fs.existsSync(WORKFLOW_BUNDLE_PATH);
+  const workflowBundle = await currentWorkflowBundle(o.log);
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     activities: o.activities,
     ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
-    ...(useBundle ? { workflowBundle: { codePath: WORKFLOW_BUNDLE_PATH } } : { workflowsPath: require.resolve(WORKFLOWS_PATH) }),
+    workflowBundle,
     ...o.tuning,
     interceptors: {
       activity: [
         activityMetricsInterceptor(o.metrics ?? new WorkerMetrics()),
+        activityHeartbeatInterceptor(),
         (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
       ],
-      ...(useBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
     },
     sinks: workflowTracingSinks(o.tracing),
     // Activities get this long to finish after SIGTERM before they are cancelled and handed back to the server.

@@ -9,6 +9,31 @@ import { CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { WorkerMetrics } from './metrics';
 
+/** How often a running activity tells the server it is alive (only activities running this long ever do). */
+export const HEARTBEAT_EVERY_MS = 3000;
+
+/**
+ * Heartbeats every activity attempt that runs longer than HEARTBEAT_EVERY_MS. The workflow gives its longer activities
+ * (checks, certificates) a heartbeat timeout of 10 s: an attempt on a worker that died (SIGKILL, a lost node) is then
+ * retried after 10 s, not after its 2-minute start-to-close timeout. An attempt that ends sooner never heartbeats, so
+ * this costs the server nothing for the millisecond writes. Local activities cannot heartbeat and are left alone.
+ */
+export function activityHeartbeatInterceptor(everyMs = HEARTBEAT_EVERY_MS): ActivityInterceptorsFactory {
+  return (ctx: Context) => ({
+    inbound: {
+      async execute(input, next) {
+        if (ctx.info.isLocal) return next(input);
+        const timer = setInterval(() => ctx.heartbeat(), everyMs);
+        try {
+          return await next(input);
+        } finally {
+          clearInterval(timer);
+        }
+      },
+    },
+  });
+}
+
 export function activityMetricsInterceptor(metrics: WorkerMetrics): ActivityInterceptorsFactory {
   return (ctx: Context) => ({
     inbound: {

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     dataConverter: payloadDataConverter(codec),
     metrics,
     ...(tracing ? { tracing } : {}),
+    log: (line) => logger.info(line),
   });
 
   await ensureSchedules(cfg, payloadDataConverter(codec), (line) => logger.info(line));
