@@ -21,6 +21,8 @@ function describeService(catalog: ServiceCatalog, def: ServiceDefinition) {
     baseMaterials: def.baseMaterials,
     reviewPlan: def.review.steps.map((s) => ({ id: s.id, name: s.name, department: s.department, kind: s.kind, after: s.after, limitWorkingDays: s.limitWorkingDays })),
     certificates: def.certificates.map((c) => ({ type: c.type, name: c.name, perVehicle: c.perVehicle, validityMonths: c.validityMonths, authority: c.authority })),
+    // The form as the definition writes it (closed objects as validated): the workbench labels a case's form from it.
+    formSchema: catalog.form(def.code)?.jsonSchema ?? {},
     example: catalog.example(def.code),
   };
 }

@@ -404,6 +404,9 @@ export const service = z
       }),
     ),
     certificates: z.array(z.object({ type: z.string(), name: bilingual, perVehicle: z.boolean(), validityMonths: z.number().int(), authority: bilingual })),
+    formSchema: z.record(z.string(), jsonValue).openapi({
+      description: "The service's form as JSON Schema (2020-12): `x-title` ({zh, en}) on every field, `x-enumTitles` for enumerated values, the platform's formats (credit-code, id-card, plate); pages label a form from it",
+    }),
     example: submissionExample.optional().openapi({ description: 'A complete submission that can be POSTed to /cases as it is' }),
   })
   .openapi('Service');

@@ -3425,6 +3425,229 @@ export interface paths {
                          *           }
                          *         }
                          *       ],
+                         *       "formSchema": {
+                         *         "$schema": "https://json-schema.org/draft/2020-12/schema",
+                         *         "title": "School bus use permit application",
+                         *         "x-title": {
+                         *           "zh": "校车使用许可申请表",
+                         *           "en": "School bus use permit application"
+                         *         },
+                         *         "type": "object",
+                         *         "required": [
+                         *           "applicant",
+                         *           "carrier",
+                         *           "vehicle",
+                         *           "driver",
+                         *           "route",
+                         *           "liabilityInsuranceValidUntil"
+                         *         ],
+                         *         "properties": {
+                         *           "applicant": {
+                         *             "$ref": "#/$defs/organisation",
+                         *             "x-title": {
+                         *               "zh": "申请人（学校）",
+                         *               "en": "Applicant (school)"
+                         *             }
+                         *           },
+                         *           "carrier": {
+                         *             "$ref": "#/$defs/organisation",
+                         *             "x-title": {
+                         *               "zh": "承运单位",
+                         *               "en": "Carrier"
+                         *             }
+                         *           },
+                         *           "vehicle": {
+                         *             "x-title": {
+                         *               "zh": "车辆",
+                         *               "en": "Vehicle"
+                         *             },
+                         *             "type": "object",
+                         *             "required": [
+                         *               "plate",
+                         *               "totalMassKg",
+                         *               "axles",
+                         *               "seats"
+                         *             ],
+                         *             "properties": {
+                         *               "plate": {
+                         *                 "type": "string",
+                         *                 "format": "plate",
+                         *                 "x-title": {
+                         *                   "zh": "号牌号码",
+                         *                   "en": "Plate"
+                         *                 }
+                         *               },
+                         *               "totalMassKg": {
+                         *                 "type": "integer",
+                         *                 "exclusiveMinimum": 0,
+                         *                 "maximum": 200000,
+                         *                 "x-title": {
+                         *                   "zh": "总质量（千克）",
+                         *                   "en": "Total mass (kg)"
+                         *                 }
+                         *               },
+                         *               "axles": {
+                         *                 "type": "integer",
+                         *                 "minimum": 2,
+                         *                 "maximum": 20,
+                         *                 "x-title": {
+                         *                   "zh": "轴数",
+                         *                   "en": "Axles"
+                         *                 }
+                         *               },
+                         *               "seats": {
+                         *                 "type": "integer",
+                         *                 "minimum": 5,
+                         *                 "maximum": 80,
+                         *                 "x-title": {
+                         *                   "zh": "核定载客人数",
+                         *                   "en": "Seats"
+                         *                 }
+                         *               }
+                         *             },
+                         *             "additionalProperties": false
+                         *           },
+                         *           "driver": {
+                         *             "x-title": {
+                         *               "zh": "驾驶人",
+                         *               "en": "Driver"
+                         *             },
+                         *             "type": "object",
+                         *             "required": [
+                         *               "idCard",
+                         *               "name"
+                         *             ],
+                         *             "properties": {
+                         *               "idCard": {
+                         *                 "type": "string",
+                         *                 "format": "id-card",
+                         *                 "x-title": {
+                         *                   "zh": "公民身份号码",
+                         *                   "en": "ID number"
+                         *                 }
+                         *               },
+                         *               "name": {
+                         *                 "$ref": "#/$defs/personName",
+                         *                 "x-title": {
+                         *                   "zh": "姓名",
+                         *                   "en": "Name"
+                         *                 }
+                         *               }
+                         *             },
+                         *             "additionalProperties": false
+                         *           },
+                         *           "route": {
+                         *             "x-title": {
+                         *               "zh": "线路",
+                         *               "en": "Route"
+                         *             },
+                         *             "type": "object",
+                         *             "required": [
+                         *               "name",
+                         *               "stops",
+                         *               "departureTimes"
+                         *             ],
+                         *             "properties": {
+                         *               "name": {
+                         *                 "$ref": "#/$defs/shortText",
+                         *                 "x-title": {
+                         *                   "zh": "线路名称",
+                         *                   "en": "Route name"
+                         *                 }
+                         *               },
+                         *               "stops": {
+                         *                 "type": "array",
+                         *                 "minItems": 2,
+                         *                 "maxItems": 60,
+                         *                 "items": {
+                         *                   "$ref": "#/$defs/shortText"
+                         *                 },
+                         *                 "x-title": {
+                         *                   "zh": "停靠站点",
+                         *                   "en": "Stops"
+                         *                 }
+                         *               },
+                         *               "departureTimes": {
+                         *                 "type": "array",
+                         *                 "minItems": 1,
+                         *                 "maxItems": 20,
+                         *                 "items": {
+                         *                   "type": "string",
+                         *                   "pattern": "^([01]\\d|2[0-3]):[0-5]\\d$",
+                         *                   "x-messages": {
+                         *                     "pattern": "HH:MM"
+                         *                   }
+                         *                 },
+                         *                 "x-title": {
+                         *                   "zh": "发车时间",
+                         *                   "en": "Departure times"
+                         *                 }
+                         *               }
+                         *             },
+                         *             "additionalProperties": false
+                         *           },
+                         *           "liabilityInsuranceValidUntil": {
+                         *             "type": "string",
+                         *             "format": "date",
+                         *             "x-title": {
+                         *               "zh": "承运人责任险有效期至",
+                         *               "en": "Liability insurance valid until"
+                         *             }
+                         *           }
+                         *         },
+                         *         "$defs": {
+                         *           "organisation": {
+                         *             "type": "object",
+                         *             "required": [
+                         *               "creditCode",
+                         *               "name"
+                         *             ],
+                         *             "properties": {
+                         *               "creditCode": {
+                         *                 "type": "string",
+                         *                 "format": "credit-code",
+                         *                 "x-title": {
+                         *                   "zh": "统一社会信用代码",
+                         *                   "en": "Unified social credit code"
+                         *                 }
+                         *               },
+                         *               "name": {
+                         *                 "type": "string",
+                         *                 "minLength": 1,
+                         *                 "maxLength": 200,
+                         *                 "pattern": "\\S",
+                         *                 "x-messages": {
+                         *                   "pattern": "must not be blank"
+                         *                 },
+                         *                 "x-title": {
+                         *                   "zh": "名称",
+                         *                   "en": "Name"
+                         *                 }
+                         *               }
+                         *             },
+                         *             "additionalProperties": false
+                         *           },
+                         *           "personName": {
+                         *             "type": "string",
+                         *             "minLength": 1,
+                         *             "maxLength": 100,
+                         *             "pattern": "\\S",
+                         *             "x-messages": {
+                         *               "pattern": "must not be blank"
+                         *             }
+                         *           },
+                         *           "shortText": {
+                         *             "type": "string",
+                         *             "minLength": 1,
+                         *             "maxLength": 100,
+                         *             "pattern": "\\S",
+                         *             "x-messages": {
+                         *               "pattern": "must not be blank"
+                         *             }
+                         *           }
+                         *         },
+                         *         "additionalProperties": false
+                         *       },
                          *       "example": {
                          *         "serviceCode": "SCHOOLBUS",
                          *         "channel": "online",
@@ -5134,6 +5357,10 @@ export interface components {
                 name: components["schemas"]["Bilingual"];
             }[];
             example?: components["schemas"]["SubmissionExample"];
+            /** @description The service's form as JSON Schema (2020-12): `x-title` ({zh, en}) on every field, `x-enumTitles` for enumerated values, the platform's formats (credit-code, id-card, plate); pages label a form from it */
+            formSchema: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
             items: {
                 code: string;
                 department: components["schemas"]["Department"];
