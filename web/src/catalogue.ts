@@ -4,6 +4,8 @@
  */
 import { useEffect, useState } from 'react';
 import { api, unwrap, type Schemas } from './api/client';
+import { departmentName } from '../../domain/departments';
+import { FormSchema } from './form-schema';
 
 export type Service = Schemas['Service'];
 let cached: Promise<Service[]> | null = null;
@@ -19,10 +21,14 @@ export function loadCatalogue(): Promise<Service[]> {
   return cached;
 }
 
-/** The services by code; empty until loaded (pages then show codes, never fail for want of names). */
-export function useCatalogue(): Map<string, Service> {
+/**
+ * The services by code; empty until loaded (pages then show codes, never fail for want of names). `enabled`: false
+ * on a public page without a session (GET /services needs a token), which then stays empty.
+ */
+export function useCatalogue(enabled = true): Map<string, Service> {
   const [services, setServices] = useState<Map<string, Service>>(new Map());
   useEffect(() => {
+    if (!enabled) return;
     let live = true;
     loadCatalogue().then(
       (list) => live && setServices(new Map(list.map((s) => [s.code, s]))),
@@ -31,6 +37,39 @@ export function useCatalogue(): Map<string, Service> {
     return () => {
       live = false;
     };
-  }, []);
+  }, [enabled]);
   return services;
+}
+
+/**
+ * A service's form schema (its definition's `formSchema`, served with the catalogue) ready to label a form; an empty
+ * one while the catalogue is loading or for an unknown service, so pages show keys in words rather than fail.
+ */
+const schemas = new WeakMap<Service, FormSchema>();
+export function formSchemaOf(service: Service | undefined): FormSchema | null {
+  if (!service) return null;
+  let s = schemas.get(service);
+  if (!s) {
+    s = new FormSchema(service.formSchema);
+    schemas.set(service, s);
+  }
+  return s;
+}
+
+/** The service that issues a certificate type: the first whose definition lists it (each service names its own types). */
+export function serviceOfCertificate(services: Map<string, Service>, type: string): Service | undefined {
+  for (const s of services.values()) if (s.certificates.some((c) => c.type === type)) return s;
+  return undefined;
+}
+
+/**
+ * A department's name: as the catalogue's services name it (the API's city file, which may add departments), else
+ * the committed city file's, else its code.
+ */
+export function departmentLabel(services: Map<string, Service>, code: string): Schemas['Bilingual'] {
+  for (const s of services.values()) {
+    const d = s.departments.find((x) => x.code === code);
+    if (d) return d.name;
+  }
+  return departmentName(code);
 }

@@ -16,6 +16,7 @@ import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiFailure, unwrap, type Schemas } from '../../api/client';
+import { formSchemaOf, serviceOfCertificate, useCatalogue } from '../../catalogue';
 import { ErrorAlert, usePageTitle } from '../../components/Feedback';
 import { TONE } from '../../components/tones';
 import { formatInstant } from '../../format';
@@ -126,6 +127,9 @@ export default function CertificatePrintPage() {
   const [state, setState] = useState<'loading' | 'ready' | 'denied' | 'error'>('loading');
   const [error, setError] = useState<unknown>(null);
   const [qr, setQr] = useState<string | null>(null);
+  // Field titles from the issuing service's form schema, when signed in (the catalogue needs a token).
+  const catalogue = useCatalogue(Boolean(token));
+  const schema = sheet ? formSchemaOf(serviceOfCertificate(catalogue, sheet.type)) : null;
 
   useEffect(() => {
     let live = true;
@@ -227,8 +231,8 @@ export default function CertificatePrintPage() {
                 .filter(([k]) => k !== 'applicant.name')
                 .map(([k, v]) => (
                   <tr key={k}>
-                    <th scope="row">{fieldLabel(k, lang)}</th>
-                    <td>{fieldText(v, lang)}</td>
+                    <th scope="row">{fieldLabel(k, lang, schema)}</th>
+                    <td>{fieldText(v, lang, schema, k)}</td>
                   </tr>
                 ))}
               <tr>
@@ -253,7 +257,7 @@ export default function CertificatePrintPage() {
               </tr>
             </tbody>
           </table>
-          {sheet.withheld.length > 0 && <p className="cert-note">{t('cert.withheld', { fields: sheet.withheld.map((f) => fieldLabel(f, lang)).join(lang === 'zh' ? '、' : ', ') })}</p>}
+          {sheet.withheld.length > 0 && <p className="cert-note">{t('cert.withheld', { fields: sheet.withheld.map((f) => fieldLabel(f, lang, schema)).join(lang === 'zh' ? '、' : ', ') })}</p>}
           <footer className="cert-foot">
             <figure className="cert-qr" data-testid="certificate-qr">
               {qr ? <img src={qr} width={160} height={160} alt={t('cert.qrAlt', { url: verifyUrl(sheet.code) })} data-testid="certificate-qr-image" /> : <Spin aria-hidden />}

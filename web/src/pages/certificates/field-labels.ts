@@ -1,7 +1,18 @@
-/** Names of the signed certificate fields (data/services/*.json `certificates[].fields`), for the print and verify pages. */
+/**
+ * Names of the signed certificate fields (data/services/*.json `certificates[].fields`, paths into the form), for the
+ * print and verify pages. From the issuing service's form schema when the page has it (a signed-in caller reads the
+ * catalogue): `vehicle.plate` is titled as the form titles it (web/src/form-schema.ts `pathLabel`).
+ *
+ * The public pages (verification by code, the applicant's print view from a tracking session) have no catalogue:
+ * GET /services needs a token, and the public certificate does not carry titles. For them, and only for them, the
+ * committed services' field names below remain; any other field shows as its last key in words.
+ */
+import { FormSchema, keyAsWords, pathLabel } from '../../form-schema';
 import type { Lang } from '../../i18n';
 
-const LABELS: Record<string, { zh: string; en: string }> = {
+// The committed services' certificate fields, for pages without the catalogue (see above); not needed by any page
+// that has the service's form schema. A new service's fields are not listed here, and need not be.
+const PUBLIC_FALLBACK: Record<string, { zh: string; en: string }> = {
   'applicant.name': { zh: '申请人', en: 'Applicant' },
   'applicant.address': { zh: '地址', en: 'Address' },
   'applicant.legalRepresentative': { zh: '法定代表人', en: 'Legal representative' },
@@ -26,14 +37,29 @@ const LABELS: Record<string, { zh: string; en: string }> = {
   'route.departureTimes': { zh: '发车时间', en: 'Departure times' },
 };
 
-export function fieldLabel(key: string, lang: Lang): string {
-  return LABELS[key]?.[lang] ?? key;
+/** The schema node of a signed field: the path itself, or the `vehicles` element a per-vehicle certificate names. */
+function nodeOf(schema: FormSchema, path: string) {
+  const segments = path.split('.');
+  return schema.at(segments) ?? (segments[0] === 'vehicle' ? schema.at(['vehicles', 0, ...segments.slice(1)]) : undefined);
 }
 
-export function fieldText(value: unknown, lang: Lang): string {
+export function fieldLabel(key: string, lang: Lang, schema?: FormSchema | null): string {
+  if (schema && FormSchema.title(nodeOf(schema, key))) return pathLabel(schema, key, lang);
+  const known = PUBLIC_FALLBACK[key];
+  if (known) return known[lang];
+  return keyAsWords(key.split('.').pop() ?? key, lang);
+}
+
+/** A signed field's value as signed (dates and instants in the payload's own text), lists joined, yes/no, enum titles. */
+export function fieldText(value: unknown, lang: Lang, schema?: FormSchema | null, key?: string): string {
   if (value === null || value === undefined || value === '') return '—';
-  if (Array.isArray(value)) return value.map((v) => String(v)).join(lang === 'zh' ? '、' : ', ');
+  const node = schema && key ? nodeOf(schema, key) : undefined;
+  const one = (v: unknown) => {
+    const title = node && (typeof v === 'string' || typeof v === 'number') ? (schema!.enumTitle(node, v) ?? schema!.enumTitle(schema!.child(node, 0), v)) : undefined;
+    return title ? title[lang] || title.zh : String(v);
+  };
+  if (Array.isArray(value)) return value.map(one).join(lang === 'zh' ? '、' : ', ');
   if (typeof value === 'boolean') return value ? (lang === 'zh' ? '是' : 'Yes') : lang === 'zh' ? '否' : 'No';
   if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  return one(value);
 }

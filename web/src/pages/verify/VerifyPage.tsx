@@ -11,9 +11,11 @@ import { Button, Card, Descriptions, Form, Grid, Input, Result, Space, Typograph
 import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
+import { formSchemaOf, serviceOfCertificate, useCatalogue } from '../../catalogue';
 import { ErrorAlert, Loading, usePageTitle } from '../../components/Feedback';
 import { formatInstant } from '../../format';
 import { useI18n, type MessageKey } from '../../i18n';
+import { useSession } from '../../session';
 import { fieldLabel, fieldText } from '../certificates/field-labels';
 import { LargeTextScope } from '../track/LargeText';
 
@@ -112,6 +114,9 @@ function VerifyResult({ o }: { o: Outcome }) {
   const { t, lang } = useI18n();
   const c = o.certificate;
   const narrow = !Grid.useBreakpoint().sm;
+  // A signed-in visitor's page titles the fields from the issuing service's form schema (the catalogue needs a token).
+  const catalogue = useCatalogue(Boolean(useSession().token));
+  const schema = c ? formSchemaOf(serviceOfCertificate(catalogue, c.type)) : null;
   const text = (b: { zh: string; en: string }) => b[lang] || b.zh;
   return (
     <div data-testid="verify-result" data-status={o.status}>
@@ -148,8 +153,8 @@ function VerifyResult({ o }: { o: Outcome }) {
             {Object.entries(c.fields)
               .filter(([k]) => k !== 'applicant.name')
               .map(([k, v]) => (
-                <Descriptions.Item key={k} label={fieldLabel(k, lang)}>
-                  {fieldText(v, lang)}
+                <Descriptions.Item key={k} label={fieldLabel(k, lang, schema)}>
+                  {fieldText(v, lang, schema, k)}
                 </Descriptions.Item>
               ))}
             <Descriptions.Item label={t('verify.algorithm')}>
@@ -164,7 +169,7 @@ function VerifyResult({ o }: { o: Outcome }) {
         )}
       </Descriptions>
       {c && c.withheldFields.length > 0 && (
-        <Typography.Paragraph style={{ marginTop: 12 }}>{t('cert.withheld', { fields: c.withheldFields.map((f) => fieldLabel(f, lang)).join(lang === 'zh' ? '、' : ', ') })}</Typography.Paragraph>
+        <Typography.Paragraph style={{ marginTop: 12 }}>{t('cert.withheld', { fields: c.withheldFields.map((f) => fieldLabel(f, lang, schema)).join(lang === 'zh' ? '、' : ', ') })}</Typography.Paragraph>
       )}
       {o.by === 'number' && <Typography.Paragraph style={{ marginTop: 12 }}>{t('verify.byNumber')}</Typography.Paragraph>}
     </div>

@@ -9,9 +9,8 @@ import { Alert, Button, Card, Col, Descriptions, Grid, List, Row, Space, Table, 
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
-import { departmentName } from '../../../../domain/departments';
 import { ErrorAlert, Loading, usePageTitle } from '../../components/Feedback';
-import { useCatalogue } from '../../catalogue';
+import { departmentLabel, formSchemaOf, useCatalogue } from '../../catalogue';
 import { formatInstant } from '../../format';
 import { hasMessage, useBilingual, useI18n, type MessageKey } from '../../i18n';
 import { useSession } from '../../session';
@@ -152,7 +151,7 @@ export function CasePage() {
               </Descriptions.Item>
               {view.pausedWorkingDays > 0 && <Descriptions.Item label={t('case.status')}>{t('case.paused', { n: view.pausedWorkingDays })}</Descriptions.Item>}
               {view.pendingDepartments.length > 0 && (
-                <Descriptions.Item label={t('case.pending')}>{view.pendingDepartments.map((d) => name(departmentName(d))).join(lang === 'zh' ? '、' : ', ')}</Descriptions.Item>
+                <Descriptions.Item label={t('case.pending')}>{view.pendingDepartments.map((d) => name(departmentLabel(catalogue, d))).join(lang === 'zh' ? '、' : ', ')}</Descriptions.Item>
               )}
             </Descriptions>
             {view.pausedSince && <Alert style={{ marginTop: 12 }} type="warning" showIcon message={t('case.pausedSince', { at: formatInstant(view.pausedSince) })} />}
@@ -223,7 +222,7 @@ export function CasePage() {
           <Typography.Text>{t('case.formPurged', { at: formatInstant(String(form.personalDataPurgedAt)) })}</Typography.Text>
         ) : (
           <>
-            <Tree value={form} exclude={['scenarioAnswers', 'materials']} />
+            <Tree value={form} exclude={['scenarioAnswers', 'materials']} schema={formSchemaOf(service)} />
             {form.scenarioAnswers && Object.keys(form.scenarioAnswers).length > 0 && (
               <>
                 <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>
@@ -291,7 +290,7 @@ export function CasePage() {
       </Section>
 
       <Section id="case-steps" title={t('case.tab.steps')} testId="case-steps">
-        <StepsList steps={view.steps} service={service} />
+        <StepsList steps={view.steps} service={service} catalogue={catalogue} />
       </Section>
 
       <Section id="case-timeline" title={t('case.tab.timeline')} testId="case-timeline">
@@ -373,12 +372,12 @@ function Decisions({ step, service }: { step: Step; service: Schemas['Service'] 
   );
 }
 
-function StepsList({ steps, service }: { steps: Step[]; service: Schemas['Service'] | undefined }) {
+function StepsList({ steps, service, catalogue }: { steps: Step[]; service: Schemas['Service'] | undefined; catalogue: Map<string, Schemas['Service']> }) {
   const { t } = useI18n();
   const name = useBilingual();
   const screens = Grid.useBreakpoint();
   // The document types a nullable reference loosely (`Department | unknown`): narrow it to a known department.
-  const dept = (s: Step) => (typeof s.department === 'string' ? name(departmentName(s.department)) : '—');
+  const dept = (s: Step) => (typeof s.department === 'string' ? name(departmentLabel(catalogue, s.department)) : '—');
   const status = (s: Step) => (
     <Tag color={STATUS_COLOR[s.status]} data-testid={`step-status-${s.id}`}>
       {t(`stepStatus.${s.status}`)}

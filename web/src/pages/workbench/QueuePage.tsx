@@ -9,8 +9,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api/client';
 import { ErrorAlert, usePageTitle } from '../../components/Feedback';
-import { departmentName } from '../../../../domain/departments';
-import { useCatalogue } from '../../catalogue';
+import { departmentLabel, useCatalogue } from '../../catalogue';
 import { formatInstant } from '../../format';
 import { useBilingual, useT, type Translate } from '../../i18n';
 import { useSession } from '../../session';
@@ -59,7 +58,7 @@ export function QueuePage() {
   const screens = Grid.useBreakpoint();
   const catalogue = useCatalogue();
   const department = claims!.department!;
-  const title = t('queue.title', { department: name(departmentName(department)) });
+  const title = t('queue.title', { department: name(departmentLabel(catalogue, department)) });
   usePageTitle(title);
 
   const [status, setStatus] = useState<Status>('open');
