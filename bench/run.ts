@@ -71,6 +71,7 @@ interface Args {
   certificates: number;
   verifyRate: number;
   verifySeconds: number;
+  openWaitMinutes: number;
   scaleOutConcurrency: number;
   statusPollMs: number;
   reviewerPollMs: number;
@@ -79,7 +80,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const flag = (name: string) => argv.includes(`--${name}`);
-  const valued = new Set(['ladder', 'steps-cases', 'half-load-seconds', 'budget-seconds', 'min-gain', 'supplement-share', 'open-cases', 'certificates', 'verify-rate', 'verify-seconds', 'scale-out-concurrency', 'status-poll-ms', 'reviewer-poll-ms', 'fast-poll-ms', 'out']);
+  const valued = new Set(['ladder', 'steps-cases', 'half-load-seconds', 'budget-seconds', 'min-gain', 'supplement-share', 'open-cases', 'certificates', 'verify-rate', 'verify-seconds', 'open-wait-minutes', 'scale-out-concurrency', 'status-poll-ms', 'reviewer-poll-ms', 'fast-poll-ms', 'out']);
   const num = (name: string, fallback: number) => {
     const i = argv.indexOf(`--${name}`);
     if (i < 0) return fallback;
@@ -132,6 +133,7 @@ function parseArgs(argv: string[]): Args {
     certificates: num('certificates', 1_000_000),
     verifyRate: num('verify-rate', 500),
     verifySeconds: num('verify-seconds', 60),
+    openWaitMinutes: num('open-wait-minutes', 30),
     scaleOutConcurrency: num('scale-out-concurrency', 32),
     statusPollMs: num('status-poll-ms', 2000),
     reviewerPollMs: num('reviewer-poll-ms', 250),
@@ -545,7 +547,7 @@ async function completionTimes(orm: MikroORM, caseNos: string[]): Promise<Map<st
 }
 
 async function openCasesRun(env: Env): Promise<number> {
-  const open: OpenCasesResult = await openCasesCheck({ api: env.apis, orm: env.orm, stack, client: env.client, count: args.openCases, jwt: env.jwt, runId: env.runId, say, concurrency: stack?.poolDeadlock ? 8 : 48 });
+  const open: OpenCasesResult = await openCasesCheck({ api: env.apis, orm: env.orm, stack, client: env.client, count: args.openCases, jwt: env.jwt, runId: env.runId, say, concurrency: stack?.poolDeadlock ? 8 : 48, waitMinutes: args.openWaitMinutes });
   printOpenCases(open);
   saveResults({ date: new Date().toISOString(), command: COMMAND, machine: machine(), open: { ...open, table: undefined } }, 'open-cases');
   return 0;

@@ -42,7 +42,12 @@ export interface RssSample {
 }
 
 export interface OpenCasesResult {
+  /** Cases submitted. */
   open: number;
+  /** Of them, how many had reached a department queue when the measurements started (all, unless the wait ran out). */
+  inQueue: number;
+  /** Seconds from the first submission until the last case reached its queue (or the wait ran out). */
+  queuedMs: number;
   submitMs: number;
   rate: number;
   cacheSize: string;
@@ -85,6 +90,8 @@ export async function openCasesCheck(o: {
   say: (line: string) => void;
   concurrency?: number;
   settleSeconds?: number;
+  /** How long to wait for every case to reach its queue before measuring with those that have (default 30). */
+  waitMinutes?: number;
   /** Reads one case's history for its size (optional). */
   client?: Client;
 }): Promise<OpenCasesResult> {
@@ -98,6 +105,7 @@ export async function openCasesCheck(o: {
 
   // 1. Submit them (half school bus, half freight) through the API, as fast as it takes them.
   let submitted = 0;
+  let inQueue = 0;
   const caseNos: string[] = [];
   const started = Date.now();
   const rss: RssSample[] = [];
@@ -108,7 +116,7 @@ export async function openCasesCheck(o: {
   const sampler = setInterval(sampleRss, 2000);
   const progress = new Progress(() => {
     const s = (Date.now() - started) / 1000;
-    return `  open cases: ${submitted}/${o.count} submitted, ${s.toFixed(0)} s, ${(submitted / Math.max(s, 0.001)).toFixed(1)} cases/s, worker RSS ${o.stack?.memory().worker?.rssMiB.toFixed(0) ?? '?'} MiB`;
+    return `  open cases: ${submitted}/${o.count} submitted (${(submitted / Math.max(s, 0.001)).toFixed(1)}/s), ${inQueue} in a queue, ${s.toFixed(0)} s, worker RSS ${o.stack?.memory().worker?.rssMiB.toFixed(0) ?? '?'} MiB`;
   });
   progress.start();
   let next = 0;
@@ -134,18 +142,25 @@ export async function openCasesCheck(o: {
     );
     const submitMs = Date.now() - started;
 
-    // 2. Wait until every one of them waits in a department queue (its first review task is open).
+    // 2. Wait until every one of them waits in a department queue (its first review task is open), for at most
+    //    waitMinutes: on a busy machine the worker's backlog can outlast any sensible run; then measure with those
+    //    that have, and say so.
     const conn = () => o.orm.em.fork().getConnection();
-    const waitDeadline = Date.now() + 30 * 60_000;
+    const waitDeadline = started + (o.waitMinutes ?? 30) * 60_000;
     for (;;) {
       const [row] = await conn().execute<{ n: string }[]>(
         `select count(*) as n from review_task t join one_stop_case c on c.case_no = t.case_no where c.idempotency_key like ? and t.status = 'open'`,
         [`${keyPrefix}%`],
       );
-      if (Number(row!.n) >= o.count) break;
-      if (Date.now() > waitDeadline) throw new Error(`only ${row!.n} of ${o.count} open cases reached a review queue`);
-      await sleep(1000);
+      inQueue = Number(row!.n);
+      if (inQueue >= o.count) break;
+      if (Date.now() > waitDeadline) {
+        o.say(`only ${inQueue} of ${o.count} cases reached a review queue in ${o.waitMinutes ?? 30} minutes: measuring with those`);
+        break;
+      }
+      await sleep(2000);
     }
+    const queuedMs = Date.now() - started;
     progress.stop();
     // 3. Settle: does the worker's RSS keep rising with nothing new coming in?
     const settleFrom = rss.length;
@@ -166,8 +181,17 @@ export async function openCasesCheck(o: {
     await timed(lat, 'stats', 100, 2, () => o.api.request('GET', '/api/v1/stats', { token: ops }));
     const sample = (i: number) => caseNos[(i * 7919) % caseNos.length]!; // spread over all of them: most are not cached
     await timed(lat, 'status-cold', 200, 4, (i) => o.api.request('GET', `/api/v1/cases/${sample(i)}`, { token: portal }));
-    // Cold: freight cases from the first half submitted; the worker's cache holds the most recent ones.
-    const freight = caseNos.slice(0, Math.floor(caseNos.length / 2)).filter((no) => no.includes('-FREIGHTCO-'));
+    // Cold: freight cases from the first half submitted whose transport review is open; the worker's cache holds the
+    // most recent ones.
+    const openTransport = new Set(
+      (
+        await conn().execute<{ case_no: string }[]>(
+          `select t.case_no from review_task t join one_stop_case c on c.case_no = t.case_no where c.idempotency_key like ? and t.status = 'open' and t.step_id = 'transport-review'`,
+          [`${keyPrefix}%`],
+        )
+      ).map((r) => r.case_no),
+    );
+    const freight = caseNos.slice(0, Math.floor(caseNos.length / 2)).filter((no) => no && no.includes('-FREIGHTCO-') && openTransport.has(no));
     const decisions = Math.min(200, freight.length);
     const target = (i: number) => freight[Math.floor((i * freight.length) / decisions)]!;
     // Deciding requires holding the claim: claimed before the timing, so it measures the decision alone.
@@ -201,6 +225,8 @@ export async function openCasesCheck(o: {
     }
     return {
       open: o.count,
+      inQueue,
+      queuedMs,
       submitMs,
       rate: o.count / (submitMs / 1000),
       cacheSize: o.stack?.o.workerEnv?.WORKER_CACHE_SIZE ?? process.env.WORKER_CACHE_SIZE ?? '1000 (default)',
@@ -223,7 +249,7 @@ export async function openCasesCheck(o: {
 export function printOpenCases(open: OpenCasesResult): void {
   const mark = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'MISSED');
   console.log('');
-  console.log(`open cases: ${open.open} waiting on reviewers (submitted in ${(open.submitMs / 1000).toFixed(0)} s, ${open.rate.toFixed(1)} cases/s); worker cache ${open.cacheSize}`);
+  console.log(`open cases: ${open.open} submitted in ${(open.submitMs / 1000).toFixed(0)} s (${open.rate.toFixed(1)} cases/s); ${open.inQueue} of them in a department queue after ${(open.queuedMs / 1000).toFixed(0)} s; worker cache ${open.cacheSize}`);
   // The curve, thinned to about 12 points: submitted cases → worker RSS.
   const every = Math.max(1, Math.ceil(open.rss.length / 12));
   const points = open.rss.filter((_, i) => i % every === 0 || i === open.rss.length - 1);
@@ -238,7 +264,13 @@ export function printOpenCases(open: OpenCasesResult): void {
   console.log('');
   console.log(
     table(['target', 'goal', 'measured', ''], [
-      [`worker RSS with ${open.open.toLocaleString('en')} open cases (peak)`, '< 1024 MiB', open.workerPeakMiB?.toFixed(0) ?? '—', open.open < 10_000 ? 'not at 10,000' : mark(open.workerPeakMiB === undefined ? undefined : open.workerPeakMiB < 1024)],
+      [
+        `worker RSS with ${open.open.toLocaleString('en')} open cases (peak)`,
+        '< 1024 MiB',
+        open.workerPeakMiB?.toFixed(0) ?? '—',
+        // Over the limit is a miss at any count; under it counts only at 10,000 open.
+        open.workerPeakMiB !== undefined && open.workerPeakMiB >= 1024 ? 'MISSED' : open.open < 10_000 || open.inQueue < open.open ? 'not at 10,000' : mark(open.workerPeakMiB === undefined ? undefined : open.workerPeakMiB < 1024),
+      ],
       ['decision on a cold case, p99', '< 200 ms', fmtMs(cold?.p99), mark(cold ? cold.p99 < 200 : undefined)],
     ]),
   );
