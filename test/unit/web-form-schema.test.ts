@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FormSchema, fieldRows, keyAsWords, pathLabel, unitOfKey } from '../../web/src/form-schema';
+import { byFormOrder, FormSchema, fieldRows, keyAsWords, pathLabel, signedFieldPath, unitOfKey } from '../../web/src/form-schema';
 
 const servicesDir = path.join(__dirname, '../../data/services');
 const definitions = fs
@@ -138,5 +138,26 @@ describe('the committed definitions read for display', () => {
     expect(pathLabel(sb, 'route.name', 'zh')).toBe('线路名称');
     expect(pathLabel(sb, 'driver.name', 'en')).toBe('Driver: name');
     expect(pathLabel(byCode('OVERSIZE'), 'loaded.lengthMm', 'zh')).toBe('装载后车货长度（毫米）');
+  });
+
+  it("orders a certificate's signed fields as the form declares them, per-vehicle fields read in the vehicles list", () => {
+    const oversize = byCode('OVERSIZE');
+    const signed = ['applicant.name', 'cargo.name', 'loaded.grossMassKg', 'loaded.heightMm', 'loaded.lengthMm', 'route.travelFrom', 'route.originCity', 'vehicle.plate', 'unknown.field'];
+    expect([...signed].sort(byFormOrder(oversize))).toEqual([
+      'applicant.name',
+      'cargo.name',
+      'vehicle.plate',
+      'loaded.lengthMm',
+      'loaded.heightMm',
+      'loaded.grossMassKg',
+      'route.originCity',
+      'route.travelFrom',
+      'unknown.field',
+    ]);
+    const freight = byCode('FREIGHTCO');
+    expect(signedFieldPath(freight, 'vehicle.plate')).toEqual(['vehicles', '0', 'plate']);
+    expect(signedFieldPath(oversize, 'vehicle.plate')).toEqual(['vehicle', 'plate']);
+    expect(['vehicle.totalMassKg', 'vehicle.axles', 'vehicle.plate', 'applicant.name'].sort(byFormOrder(freight))).toEqual(['applicant.name', 'vehicle.plate', 'vehicle.totalMassKg', 'vehicle.axles']);
+    expect(pathLabel(freight, 'vehicle.plate', 'zh')).toBe('车辆号牌号码');
   });
 });

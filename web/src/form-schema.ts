@@ -250,14 +250,22 @@ export function fieldRows(schema: FormSchema, node: SchemaNode | undefined, valu
 }
 
 /**
+ * A certificate's signed field as a path of the form: a per-vehicle certificate names `vehicle.x` for the `x` of each
+ * of a form's `vehicles` (domain/forms.ts vehiclesOf; the catalogue checks the fields the same way).
+ */
+export function signedFieldPath(schema: FormSchema, path: string): string[] {
+  const segments = path.split('.');
+  if (segments[0] === 'vehicle' && !schema.at(segments) && schema.at(['vehicles', 0, ...segments.slice(1)])) return ['vehicles', '0', ...segments.slice(1)];
+  return segments;
+}
+
+/**
  * The label of a dotted path (a certificate's signed field, `vehicle.plate`): the leaf's title, preceded by its
  * parent's when the leaf's alone would be ambiguous (`applicant.name` -> 申请人 名称 rather than 名称). Titles that
  * already contain the parent's (线路名称 under 线路) stand alone. A path the schema does not know shows as its last key in words.
  */
 export function pathLabel(schema: FormSchema, path: string, lang: Lang): string {
-  let segments = path.split('.');
-  // A per-vehicle certificate names `vehicle.x` for the `x` of each of a form's `vehicles` (domain/forms.ts vehiclesOf).
-  if (segments[0] === 'vehicle' && !schema.at(segments) && schema.at(['vehicles', 0, ...segments.slice(1)])) segments = ['vehicles', '0', ...segments.slice(1)];
+  const segments = signedFieldPath(schema, path);
   const leafKey = segments[segments.length - 1] ?? path;
   const leaf = schema.at(segments);
   const leafText = schema.label(leaf, leafKey, lang);
@@ -274,4 +282,34 @@ export function pathLabel(schema: FormSchema, path: string, lang: Lang): string 
     return lang === 'zh' ? `${p}${leafText}` : `${p}: ${leafText.charAt(0).toLowerCase()}${leafText.slice(1)}`;
   }
   return leafText;
+}
+
+/**
+ * Orders dotted paths (a certificate's signed fields, which arrive in canonical JSON's sorted order) as the form declares
+ * them: field by field along the path, in the schema's property order; paths it does not know after, as they came.
+ */
+export function byFormOrder(schema: FormSchema): (a: string, b: string) => number {
+  const rank = (path: string): number[] => {
+    const out: number[] = [];
+    let node = schema.at([]);
+    for (const seg of signedFieldPath(schema, path)) {
+      const order = schema.order(node);
+      const i = order.indexOf(seg);
+      if (i < 0 && /^\d+$/.test(seg)) {
+        out.push(Number(seg));
+        node = schema.child(node, Number(seg));
+        continue;
+      }
+      out.push(i < 0 ? Number.MAX_SAFE_INTEGER : i);
+      if (i < 0) break;
+      node = schema.child(node, seg);
+    }
+    return out;
+  };
+  return (a, b) => {
+    const ra = rank(a);
+    const rb = rank(b);
+    for (let i = 0; i < Math.min(ra.length, rb.length); i++) if (ra[i] !== rb[i]) return ra[i]! - rb[i]!;
+    return ra.length - rb.length;
+  };
 }

@@ -24,7 +24,7 @@ import { useI18n, type MessageKey } from '../../i18n';
 import { useSession } from '../../session';
 import { fetchTracking } from '../track/TrackPage';
 import { codeOfVerifyPath, readTrackingSession } from '../track/tracking-session';
-import { fieldLabel, fieldText } from './field-labels';
+import { fieldLabel, fieldText, orderedFields } from './field-labels';
 import './print.css';
 
 type Status = Schemas['CertificateVerification']['status'];
@@ -227,7 +227,7 @@ export default function CertificatePrintPage() {
                 <th scope="row">{t('cert.holder')}</th>
                 <td data-testid="certificate-holder">{sheet.holder}</td>
               </tr>
-              {Object.entries(sheet.fields)
+              {orderedFields(sheet.fields, schema)
                 .filter(([k]) => k !== 'applicant.name')
                 .map(([k, v]) => (
                   <tr key={k}>

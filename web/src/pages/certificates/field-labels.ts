@@ -7,7 +7,7 @@
  * GET /services needs a token, and the public certificate does not carry titles. For them, and only for them, the
  * committed services' field names below remain; any other field shows as its last key in words.
  */
-import { FormSchema, keyAsWords, pathLabel } from '../../form-schema';
+import { byFormOrder, FormSchema, keyAsWords, pathLabel, signedFieldPath } from '../../form-schema';
 import type { Lang } from '../../i18n';
 
 // The committed services' certificate fields, for pages without the catalogue (see above); not needed by any page
@@ -38,9 +38,14 @@ const PUBLIC_FALLBACK: Record<string, { zh: string; en: string }> = {
 };
 
 /** The schema node of a signed field: the path itself, or the `vehicles` element a per-vehicle certificate names. */
-function nodeOf(schema: FormSchema, path: string) {
-  const segments = path.split('.');
-  return schema.at(segments) ?? (segments[0] === 'vehicle' ? schema.at(['vehicles', 0, ...segments.slice(1)]) : undefined);
+const nodeOf = (schema: FormSchema, path: string) => schema.at(signedFieldPath(schema, path));
+
+/** The signed fields to show, in the form's order when the schema is known (the payload's keys are sorted). */
+export function orderedFields<T>(fields: Record<string, T>, schema: FormSchema | null | undefined): [string, T][] {
+  const entries = Object.entries(fields);
+  if (!schema) return entries;
+  const cmp = byFormOrder(schema);
+  return entries.sort(([a], [b]) => cmp(a, b));
 }
 
 export function fieldLabel(key: string, lang: Lang, schema?: FormSchema | null): string {

@@ -16,7 +16,7 @@ import { ErrorAlert, Loading, usePageTitle } from '../../components/Feedback';
 import { formatInstant } from '../../format';
 import { useI18n, type MessageKey } from '../../i18n';
 import { useSession } from '../../session';
-import { fieldLabel, fieldText } from '../certificates/field-labels';
+import { fieldLabel, fieldText, orderedFields } from '../certificates/field-labels';
 import { LargeTextScope } from '../track/LargeText';
 
 type Status = Schemas['CertificateVerification']['status'];
@@ -150,7 +150,7 @@ function VerifyResult({ o }: { o: Outcome }) {
             <Descriptions.Item label={t('cert.authority')}>{text(c.authority)}</Descriptions.Item>
             <Descriptions.Item label={t('cert.validity')}>{t('cert.validityRange', { from: c.validFrom, to: c.validUntil })}</Descriptions.Item>
             <Descriptions.Item label={t('cert.issuedAt')}>{formatInstant(c.issuedAt)}</Descriptions.Item>
-            {Object.entries(c.fields)
+            {orderedFields(c.fields, schema)
               .filter(([k]) => k !== 'applicant.name')
               .map(([k, v]) => (
                 <Descriptions.Item key={k} label={fieldLabel(k, lang, schema)}>
