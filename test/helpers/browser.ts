@@ -54,9 +54,10 @@ export interface BrowserRun {
   close(): Promise<void>;
 }
 
-export async function startBrowserRun(): Promise<BrowserRun> {
+/** `apiOptions`: as startApi's, e.g. a catalogue with services added from a temporary folder. */
+export async function startBrowserRun(apiOptions: Parameters<typeof startApi>[0] = {}): Promise<BrowserRun> {
   if (!fs.existsSync(path.join(WEB_DIST, 'index.html'))) throw new Error('web/dist is not built: run `npm run build:web` (npm test builds it before jest)');
-  const api = await startApi();
+  const api = await startApi(apiOptions);
   const origin = new URL(api.base).origin;
   let browser: Browser;
   try {
