@@ -11,7 +11,7 @@ import { findCertificate, isoDay } from '../infra/repositories/certificates';
 import type { ServiceCatalog } from '../infra/services/catalog';
 import type { ServiceDefinition } from '../domain/types';
 import { ApiError, validationError, type FieldIssue } from './http/errors';
-import type { CaseSubmissionBody } from './schemas/forms';
+import { formSchemaOf, type CaseSubmissionBody } from './schemas/forms';
 
 export function requiredMaterials(def: ServiceDefinition, answers: Record<string, string>): string[] {
   const required = new Set(def.baseMaterials);
@@ -24,9 +24,9 @@ export function requiredMaterials(def: ServiceDefinition, answers: Record<string
 
 export async function validateSubmission(def: ServiceDefinition, body: CaseSubmissionBody, em: EntityManager, nowMs: number, catalog: ServiceCatalog) {
   const issues: FieldIssue[] = [];
-  const formSchema = catalog.form(def.code);
-  if (!formSchema) throw new Error(`service ${def.code} has no form in the catalogue`);
-  const parsed = formSchema.zod.safeParse(body.form);
+  const compiled = catalog.form(def.code);
+  if (!compiled) throw new Error(`service ${def.code} has no form in the catalogue`);
+  const parsed = formSchemaOf(compiled).safeParse(body.form);
   if (!parsed.success) {
     for (const i of parsed.error.issues) issues.push({ path: ['body', 'form', ...i.path.map(String)].join('.'), message: i.message });
   }

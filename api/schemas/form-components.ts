@@ -14,7 +14,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-open
 import type { ServiceCatalog } from '../../infra/services/catalog';
 import type { JsonSchema } from '../../infra/services/form-schema';
 import { z } from './zod';
-import { formStem } from './forms';
+import { formSchemaOf, formStem } from './forms';
 import { materialReference, purgedForm, submittedExtras } from './responses';
 
 const isObject = (v: unknown): v is JsonSchema => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -77,7 +77,7 @@ export function formComponents(catalog: ServiceCatalog): Record<string, unknown>
     const stem = formStem(def.form);
     const request = openApiSchemaOf(compiled.jsonSchema);
     const description = `The ${def.name.en} form (${def.name.zh}, service ${def.code}).`;
-    registry.register(`${stem}Form`, compiled.zod.openapi(`${stem}Form`, { ...request, description } as never));
+    registry.register(`${stem}Form`, formSchemaOf(compiled).openapi(`${stem}Form`, { ...request, description } as never));
     registry.registerComponent('schemas', `${stem}Application`, { ...openApiSchemaOf(compiled.jsonSchema, { view: true }), description } as never);
     forms.push(`${stem}Form`);
     applications.push(`${stem}Application`);

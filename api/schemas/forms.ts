@@ -8,6 +8,7 @@ import { z } from './zod';
 import { shanghaiDate } from '../../domain/calendar';
 import { isBirthDateAfter, isValidCreditCode, isValidIdCardNumber, isValidPlate } from '../../domain/identifiers';
 import { committedCatalog } from '../../infra/services/catalog';
+import type { CompiledForm } from '../../infra/services/form-schema';
 
 export const creditCode = z
   .string()
@@ -23,11 +24,30 @@ export const plate = z.string().refine(isValidPlate, 'not a valid plate number (
 /** `school-bus` -> `SchoolBus`: the stem of a form's names in the OpenAPI document (SchoolBusForm, SchoolBusApplication). */
 export const formStem = (formId: string): string => formId.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 
+const zodForms = new WeakMap<CompiledForm, z.ZodType<Record<string, unknown>>>();
+/**
+ * A service's compiled form (the catalogue's, from the definition's JSON Schema) as a zod schema: each problem the
+ * validator finds is a zod issue at its field path. The API validates submissions with it and the OpenAPI document
+ * names it (api/schemas/form-components.ts). Built here, after zod is extended with `.openapi()` (./zod), once per form.
+ */
+export function formSchemaOf(form: CompiledForm): z.ZodType<Record<string, unknown>> {
+  let schema = zodForms.get(form);
+  if (!schema) {
+    schema = z
+      .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: "expected an object: the service's form" })
+      .superRefine((v, ctx) => {
+        for (const i of form.issues(v)) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+      });
+    zodForms.set(form, schema);
+  }
+  return schema;
+}
+
 /**
  * The committed services' form schemas by form id (data/services). The API validates with its own catalogue's
- * (`deps.catalog.form(code)`), which may hold other services; this is for tools and tests.
+ * (`formSchemaOf(deps.catalog.form(code))`), which may hold other services; this is for tools and tests.
  */
-export const FORM_SCHEMAS: Record<string, z.ZodType> = Object.fromEntries(committedCatalog().list().map((d) => [d.form, committedCatalog().form(d.code)!.zod]));
+export const FORM_SCHEMAS: Record<string, z.ZodType> = Object.fromEntries(committedCatalog().list().map((d) => [d.form, formSchemaOf(committedCatalog().form(d.code)!)]));
 
 export const materialRef = z.object({
   material: z.string().min(1).max(64),

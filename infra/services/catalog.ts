@@ -226,7 +226,7 @@ export class ServiceCatalog {
   get(code: string): ServiceDefinition | undefined {
     return this.byCode.get(code)?.definition;
   }
-  /** The service's compiled form (its zod schema validates submissions and feeds the OpenAPI document). */
+  /** The service's compiled form (api/schemas/forms.ts `formSchemaOf` makes it the zod schema the API validates with). */
   form(code: string): CompiledForm | undefined {
     return this.byCode.get(code)?.form;
   }

@@ -1,13 +1,13 @@
 /**
  * A service's form as data: the definition file's `formSchema` (JSON Schema 2020-12) and `formRules`, compiled once
- * when the catalogue loads into a validator and a zod schema that wraps it.
+ * when the catalogue loads into a validator (the API wraps it as a zod schema: api/schemas/forms.ts `formSchemaOf`).
  *
  * Why ajv, not a JSON Schema -> zod converter: ajv (with ajv-formats) implements the whole 2020-12 vocabulary a form
  * needs — `if`/`then`/`else`, `dependentRequired`, `$defs`/`$ref`, `const`, exact date and date-time formats — and takes
  * the platform's own formats (`credit-code`, `id-card`, `plate`) as functions, with their check characters
  * (domain/identifiers.ts). zod 4.6's `z.fromJSONSchema` is marked experimental, throws on `if`/`then`/`else` and
- * `dependentRequired`, and silently ignores unknown formats, so a check character would not be checked. The zod schema
- * here reports each ajv error as a zod issue at its field path (so the API's 400 names `body.form.vehicle.plate`), and
+ * `dependentRequired`, and silently ignores unknown formats, so a check character would not be checked. The API's zod
+ * schema (api/schemas/forms.ts) reports each ajv error as a zod issue at its field path (so the API's 400 names `body.form.vehicle.plate`), and
  * the OpenAPI document gets the JSON Schema itself, translated to OpenAPI 3.0 (api/schemas/forms.ts), under one name
  * per service.
  *
@@ -19,7 +19,6 @@
  */
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { z } from 'zod';
 import { shanghaiDate } from '../../domain/calendar';
 import { isBirthDateAfter, isValidCreditCode, isValidIdCardNumber, isValidPlate } from '../../domain/identifiers';
 
@@ -191,8 +190,6 @@ export interface CompiledForm {
   rules: readonly FormRule[];
   /** Every problem of a submitted form (schema first; the rules only once the schema passes); empty when it is valid. */
   issues(form: unknown): FormIssue[];
-  /** The same check as a zod schema: the API validates with it and the OpenAPI document is fed from it. */
-  zod: z.ZodType<Record<string, unknown>>;
 }
 
 export class InvalidFormSchemaError extends Error {}
@@ -223,10 +220,7 @@ export function compileForm(id: string, formSchema: JsonSchema, rules: readonly 
     }
     return evaluateFormRules(rules, form);
   };
-  const zod = z.custom<Record<string, unknown>>((v) => isObject(v), { message: "expected an object: the service's form" }).superRefine((v, ctx) => {
-    for (const i of issues(v)) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
-  });
-  return { id, jsonSchema, rules, issues, zod };
+  return { id, jsonSchema, rules, issues };
 }
 
 /** A condition on a form (a `materialsWhen` entry's `when`), compiled: true when the form matches. */
