@@ -22,7 +22,7 @@ function Scalar({ value, node, schema }: { value: string | number | boolean | nu
   if (typeof value === 'number') return <>{value.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en')}</>;
   const format = schema.format(node);
   if (format === 'date-time') return <>{formatInstant(value)}</>;
-  // Identifiers read character by character (and may be masked, 3708**********0031): kept whole, in a fixed-width font.
+  // Identifiers are read character by character (and may be masked, 3708**********0031): figures of equal width.
   if (format && IDENTIFIER_FORMATS.has(format)) return <span className="form-identifier" data-format={format} style={{ fontVariantNumeric: 'tabular-nums', letterSpacing: '0.02em' }}>{value}</span>;
   return <>{value}</>;
 }
