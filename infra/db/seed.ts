@@ -3,10 +3,13 @@
  * checks, certificate reuse). Every identifier carries a correct check character. Running it twice changes nothing.
  * The road restrictions are DEMO data, not real bridge limits.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import { shanghaiDate } from '../../domain/calendar';
 import { civilFromDays, daysFromCivil, formatCivil, parseCivilDate } from '../../domain/civil-date';
-import { creditCodeWithCheck, idCardWithCheck } from '../../domain/identifiers';
+import { creditCodeWithCheck, idCardWithCheck, isValidCreditCode, isValidIdCardNumber, isValidPlate } from '../../domain/identifiers';
 import { registerPortalClient } from '../repositories/portal-clients';
 
 export const DEMO = {
@@ -173,6 +176,7 @@ export async function seedDemoData(orm: MikroORM, now = Date.now()): Promise<voi
   for (const client of DEMO.portalClients) {
     await registerPortalClient(orm.em.fork(), { ...client, callbackOrigins: [...client.callbackOrigins] });
   }
+  await seedReferenceFiles(orm);
   const restrictions: [string, string, string, number | null, number | null, number | null][] = [
     ['DEMO-B-001', 'bridge', '【演示】京杭运河大桥', 55000, null, null],
     ['DEMO-B-002', 'bridge', '【演示】洸府河桥', 40000, null, null],
@@ -187,5 +191,125 @@ export async function seedDemoData(orm: MikroORM, now = Date.now()): Promise<voi
        values (?, ?, ?, ?, ?, ?, true) on conflict (id) do nothing`,
       [id, kind, name, mass, height, width],
     );
+  }
+}
+
+// ---- Reference records as data ----
+
+/**
+ * More demo records of what the government holds, as data: every `*.json` under data/reference (or REFERENCE_DATA_DIRS,
+ * a list separated by the path delimiter), so a service added as data brings the records its checks read without a
+ * code change. Validated before anything is written; identifiers must carry correct check characters. Idempotent.
+ */
+const civilDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const referenceFileSchema = z.strictObject({
+  $comment: z.string().optional(),
+  companies: z
+    .array(
+      z.strictObject({
+        creditCode: z.string().refine(isValidCreditCode, 'a credit code with its check character'),
+        name: z.string().min(1).max(200),
+        legalRepresentative: z.string().min(1).max(100),
+        address: z.string().min(1).max(300).default('山东省济宁市任城区示例路1号'),
+        businessScope: z.array(z.string().min(1)),
+        businessLicenceStatus: z.enum(['active', 'revoked', 'cancelled']).default('active'),
+        operatingPermitNo: z.string().max(64).nullable().default(null),
+        operatingPermitValidUntil: civilDay.nullable().default(null),
+        operatingScope: z.array(z.string().min(1)).default([]),
+        seriousViolation: z.boolean().default(false),
+        liabilityInsuranceValidUntil: civilDay.nullable().default(null),
+      }),
+    )
+    .default([]),
+  people: z
+    .array(
+      z.strictObject({
+        idCard: z.string().refine((s) => isValidIdCardNumber(s), 'an ID number with its check character'),
+        name: z.string().min(1).max(100),
+        licenceClass: z.string().max(8).nullable().default(null),
+        licenceValidUntil: civilDay.nullable().default(null),
+        licenceFirstIssuedOn: civilDay.nullable().default(null),
+        drivingYears: z.number().int().min(0).max(80).nullable().default(null),
+        freightQualificationValidUntil: civilDay.nullable().default(null),
+        healthDeclarationValidUntil: civilDay.nullable().default(null),
+        fullPointDates: z.array(civilDay).default([]),
+        seriousViolations: z.array(z.strictObject({ on: civilDay, kind: z.string().min(1) })).default([]),
+        seriousAccident: z.boolean().default(false),
+        drinkDriving: z.boolean().default(false),
+        criminalRecord: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  vehicles: z
+    .array(
+      z.strictObject({
+        plate: z.string().refine(isValidPlate, 'a plate number'),
+        ownerKey: z.string().refine((k) => isValidCreditCode(k) || isValidIdCardNumber(k), "the owner's credit code or ID number"),
+        kind: z.string().min(1).max(32),
+        axles: z.number().int().min(2).max(20),
+        configuration: z.string().min(1).max(16),
+        totalMassKg: z.number().int().positive(),
+        lengthMm: z.number().int().positive().nullable().default(null),
+        seats: z.number().int().positive().nullable().default(null),
+        drivingLicenceValidUntil: civilDay.nullable().default(null),
+        inspectionValidUntil: civilDay.nullable().default(null),
+        roadTransportCertValidUntil: civilDay.nullable().default(null),
+        meetsSchoolBusStandard: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+});
+export type ReferenceFile = z.infer<typeof referenceFileSchema>;
+
+export function referenceDataDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const listed = env.REFERENCE_DATA_DIRS?.split(path.delimiter).filter(Boolean);
+  return listed?.length ? listed : [path.resolve(__dirname, '../../data/reference')];
+}
+
+/** Every reference file, parsed and checked; a bad file is an error naming the file and the field. */
+export function loadReferenceFiles(dirs: string[] = referenceDataDirs()): { file: string; data: ReferenceFile }[] {
+  const files = dirs.flatMap((dir) =>
+    fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(dir, f)) : [],
+  );
+  return files.map((file) => {
+    const parsed = referenceFileSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    if (!parsed.success) {
+      const first = parsed.error.issues[0]!;
+      throw new Error(`${file}: ${first.path.join('.') || '(file)'}: ${first.message}`);
+    }
+    return { file, data: parsed.data };
+  });
+}
+
+async function seedReferenceFiles(orm: MikroORM, dirs?: string[]): Promise<void> {
+  const c = orm.em.fork().getConnection();
+  for (const { data } of loadReferenceFiles(dirs)) {
+    for (const co of data.companies) {
+      await c.execute(
+        `insert into company (credit_code, name, legal_representative, address, business_scope, business_licence_status,
+           operating_permit_no, operating_permit_valid_until, operating_scope, serious_violation, liability_insurance_valid_until)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (credit_code) do nothing`,
+        [co.creditCode, co.name, co.legalRepresentative, co.address, JSON.stringify(co.businessScope), co.businessLicenceStatus, co.operatingPermitNo,
+          co.operatingPermitValidUntil, JSON.stringify(co.operatingScope), co.seriousViolation, co.liabilityInsuranceValidUntil],
+      );
+    }
+    for (const p of data.people) {
+      await c.execute(
+        `insert into person (id_card, name, phone, licence_class, licence_valid_until, driving_years, freight_qualification_valid_until,
+           licence_first_issued_on, full_point_dates, serious_violations, health_declaration_valid_until, serious_accident, drink_driving, criminal_record)
+         values (?, ?, '13800000000', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (id_card) do nothing`,
+        [p.idCard, p.name, p.licenceClass, p.licenceValidUntil, p.drivingYears, p.freightQualificationValidUntil, p.licenceFirstIssuedOn,
+          JSON.stringify(p.fullPointDates), JSON.stringify(p.seriousViolations), p.healthDeclarationValidUntil, p.seriousAccident, p.drinkDriving, p.criminalRecord],
+      );
+    }
+    for (const v of data.vehicles) {
+      await c.execute(
+        `insert into vehicle (plate, owner_key, kind, axles, configuration, total_mass_kg, length_mm, seats, driving_licence_valid_until,
+           inspection_valid_until, road_transport_cert_valid_until, meets_school_bus_standard)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (plate) do nothing`,
+        [v.plate, v.ownerKey, v.kind, v.axles, v.configuration, v.totalMassKg, v.lengthMm, v.seats, v.drivingLicenceValidUntil,
+          v.inspectionValidUntil, v.roadTransportCertValidUntil, v.meetsSchoolBusStandard],
+      );
+    }
   }
 }
