@@ -11,7 +11,7 @@
  * as the platform case did in each phase (`upserts`), and answer the driver's queries.
  */
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { condition, defineQuery, defineSignal, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createBaselineActivities } from './baseline-activities';
 
 export const baselineSignal = defineSignal<[{ seq: number }]>('baselineSignal');
@@ -30,13 +30,17 @@ export interface BaselineInput {
   phases: number[];
   /** Search-attribute upserts per phase (breakdown only). */
   upserts?: number[];
+  /**
+   * The kind of each activity per phase, in the platform's order: `L` a local activity (the platform's progress
+   * records and calendar reads since its v9), `R` an activity task. Without it every activity is an activity task.
+   */
+  kinds?: string[];
 }
 
-// The same retry policy as the platform's recording activities.
-const { baselineStep } = proxyActivities<ReturnType<typeof createBaselineActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+// The same timeouts and retry policy as the platform's recording activities.
+const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const { baselineStep } = proxyActivities<ReturnType<typeof createBaselineActivities>>({ startToCloseTimeout: '10 seconds', retry: RETRY });
+const local = proxyLocalActivities<ReturnType<typeof createBaselineActivities>>({ startToCloseTimeout: '10 seconds', retry: RETRY });
 
 export async function baselineWorkflow(input: BaselineInput): Promise<number> {
   let received = 0;
@@ -45,12 +49,14 @@ export async function baselineWorkflow(input: BaselineInput): Promise<number> {
   setHandler(baselineStateQuery, () => ({ received, seq }));
   for (let phase = 0; phase < input.phases.length; phase++) {
     if (phase > 0) await condition(() => received >= phase);
-    const n = input.phases[phase]!;
+    const kinds = input.kinds?.[phase];
+    const n = kinds !== undefined ? kinds.length : input.phases[phase]!;
     let upserts = input.upserts?.[phase] ?? 0;
     for (let k = 0; k < n; k++) {
       seq += 1;
       const readyFor = k === n - 1 && phase < input.phases.length - 1 ? phase + 1 : undefined;
-      await baselineStep({ workflowId: input.id, seq, ...(readyFor !== undefined ? { readyFor } : {}) });
+      const step = kinds?.[k] === 'L' ? local.baselineStep : baselineStep;
+      await step({ workflowId: input.id, seq, ...(readyFor !== undefined ? { readyFor } : {}) });
       // Spread the phase's upserts over its activities, as the platform's record() does after its activity.
       const due = k === n - 1 ? upserts : Math.ceil(upserts / (n - k));
       for (let u = 0; u < due; u++) {

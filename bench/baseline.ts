@@ -30,6 +30,10 @@ export interface CaseProfile {
   eventTypes: Record<string, number>;
   /** Activities before the first signal, then after each signal (the baseline runs the same phases). */
   phases: number[];
+  /** Local activities in all (markers `core_local_activity`): the platform's progress records since its v9. */
+  localActivities: number;
+  /** Per phase, the kind of each activity in history order: `L` local, `R` an activity task (baseline-workflow.ts). */
+  kinds: string[];
   /** Search-attribute upserts in the same phases. */
   upserts: number[];
 }
@@ -37,7 +41,7 @@ export interface CaseProfile {
 /** Counts a finished platform case's signals, activities, timers and workflow tasks, and splits activities by signal. */
 export async function profileOf(client: Client, workflowId: string): Promise<CaseProfile> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const p: CaseProfile = { signals: 0, activities: 0, timers: 0, workflowTasks: 0, events: 0, eventTypes: {}, phases: [0], upserts: [0] };
+  const p: CaseProfile = { signals: 0, activities: 0, localActivities: 0, timers: 0, workflowTasks: 0, events: 0, eventTypes: {}, phases: [0], kinds: [''], upserts: [0] };
   for (const e of history.events ?? []) {
     const name = (EventType[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '');
     p.events += 1;
@@ -46,10 +50,18 @@ export async function profileOf(client: Client, workflowId: string): Promise<Cas
       case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
         p.activities += 1;
         p.phases[p.phases.length - 1]! += 1;
+        p.kinds[p.kinds.length - 1] += 'R';
+        break;
+      case EventType.EVENT_TYPE_MARKER_RECORDED:
+        if (e.markerRecordedEventAttributes?.markerName !== 'core_local_activity') break;
+        p.localActivities += 1;
+        p.phases[p.phases.length - 1]! += 1;
+        p.kinds[p.kinds.length - 1] += 'L';
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
         p.signals += 1;
         p.phases.push(0);
+        p.kinds.push('');
         p.upserts.push(0);
         break;
       case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
@@ -72,6 +84,8 @@ export async function profileOf(client: Client, workflowId: string): Promise<Cas
     if (j < 0) throw new Error(`${workflowId}: fewer activities than signals; cannot build a baseline profile`);
     p.phases[j]! -= 1;
     p.phases[i]! += 1;
+    p.kinds[i] = p.kinds[j]!.slice(0, 1);
+    p.kinds[j] = p.kinds[j]!.slice(1);
   }
   return p;
 }
@@ -90,7 +104,7 @@ export interface BaselineOptions {
   namespace: string;
   taskQueue: string;
   orm: MikroORM;
-  profiles: Pick<CaseProfile, 'phases' | 'upserts'>[];
+  profiles: (Pick<CaseProfile, 'phases' | 'upserts'> & Partial<Pick<CaseProfile, 'kinds'>>)[];
   mode?: BaselineMode;
   statusPollMs?: number;
   concurrency: number;
@@ -140,7 +154,7 @@ export async function runBaseline(o: BaselineOptions): Promise<BaselineResult> {
         const i = next++;
         const id = `baseline-${o.runId}-${i}`;
         const profile = o.profiles[i]!;
-        const input: BaselineInput = { id, phases: profile.phases, ...(mode !== 'bare' ? { upserts: profile.upserts } : {}) };
+        const input: BaselineInput = { id, phases: profile.phases, ...(profile.kinds ? { kinds: profile.kinds } : {}), ...(mode !== 'bare' ? { upserts: profile.upserts } : {}) };
         try {
           const handle = await o.client.workflow.start('baselineWorkflow', { workflowId: id, taskQueue: o.taskQueue, args: [input] });
           const result = handle.result();

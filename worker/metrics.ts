@@ -35,6 +35,7 @@ export const SDK_METRIC_NAMES: readonly string[] = [
   'temporal_activity_succeed_endtoend_latency_seconds',
   'temporal_activity_task_received_total',
   'temporal_long_request_latency_seconds',
+  'temporal_local_activity_execution_latency_seconds',
   'temporal_long_request_total',
   'temporal_num_pollers',
   'temporal_request_latency_seconds',

@@ -15,11 +15,14 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import type { ReviewTaskOpening, ReviewTaskUpdate } from '../activities/case-records';
 import { WorkingDayCalendar, formatShanghai, shanghaiDate, type Deadline } from '../domain/calendar';
@@ -70,14 +73,22 @@ type TaskWrites = { open?: ReviewTaskOpening; update?: ReviewTaskUpdate[] };
 // Recording and task bookkeeping are short PostgreSQL writes: retry forever on transient failures (PostgreSQL may be
 // down for a while; the case must not fail because of it) with a capped backoff. Deterministic failures (typed by
 // activities/errors.ts, listed here too so that no such type retries even when thrown retryable) stop at once, and the
-// workflow flags the case for ops (`guarded`).
-const records = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: DETERMINISTIC_FAILURE_TYPES },
-});
-// Automatic checks and certificate issuance read and write more: the same rule, with a longer timeout.
+// workflow flags the case for ops (`guarded`). A write takes milliseconds: 10 s bounds how long a write that was in
+// flight on a worker that died holds its case (issue 13: every case moves again within 30 s of a worker's SIGKILL).
+const RECORD_RETRY: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: DETERMINISTIC_FAILURE_TYPES };
+const records = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: RECORD_RETRY });
+// v9 (`lean-records`): the same writes as local activities, run by the worker inside the workflow task that asks for
+// them. The history keeps one marker per write, with the activity type, its summary and its result (ops still read
+// each transition in the UI); the server no longer schedules, dispatches and times each write as an activity task
+// with a workflow task after it (about two thirds of a case's server work in the benchmark). A worker that dies in the
+// middle loses its workflow task, which times out (10 s) and runs the writes again elsewhere: each is idempotent.
+const localRecords = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds', retry: RECORD_RETRY });
+// Automatic checks and certificate issuance read and write more: the same rule, with a longer timeout. They heartbeat
+// (worker/interceptors.ts, every few seconds while one runs), so an attempt on a worker that died is retried after
+// the heartbeat timeout, not after the two minutes.
 const work = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,
@@ -141,11 +152,20 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     timeline: [],
   };
 
+  // v9 (`lean-records`, see below where the case asks it first): a case that records this marker runs code with every
+  // earlier patch, so it asks none of them (each patch costs a marker and a TemporalChangeVersion upsert, which the SDK
+  // adds for every patch: six of each per case before v9). Histories from before v9 have no such marker, answer false
+  // here, and ask their patches exactly as they did.
+  let leanMemo: boolean | undefined;
+  const isLean = (): boolean => (leanMemo ??= patched('lean-records'));
+  /** An earlier version's patch: implied by v9, asked only by cases started before it. */
+  const since = (patchId: string): boolean => isLean() || patched(patchId);
+
   // v4 (`validated-signals`): every signal's payload is checked with the schema the API uses (workflows/messages.ts);
   // a malformed one (null, a missing field, an unknown decision, NUL in a comment) is queued as ignored with the reason
   // instead of failing the workflow task on every attempt. Asked at the first signal, so that cases already running
   // when this code is deployed are protected from then on.
-  const validateSignals = () => patched('validated-signals');
+  const validateSignals = () => since('validated-signals');
   /** Queues the checked message, or the reason it is ignored; never throws. */
   function accept<T>(signal: string, schema: Parameters<typeof checkMessage<T>>[0], payload: unknown, queue: (value: T) => void): void {
     const checked = checkMessage(schema, payload);
@@ -196,9 +216,18 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   }
   showDetails();
 
+  // v9 (`lean-records`, issue 13: the platform's cost per case), decided once at the start so a case never switches:
+  //  - the progress records and the calendar read are local activities (see `localRecords`);
+  //  - the search attributes and the UI's current details are published when the case goes idle (before it waits for
+  //    a message or a clock, and at the end), not after every record: ops see every state the case rests in, not the
+  //    milliseconds between two records of one transition (the OneStopService key rides on the first publication);
+  //  - one durable timer waits for the next clock event and stays armed across messages (it was cancelled and started
+  //    again at every wait); a timer that went stale wakes the loop for nothing, which finds nothing due;
+  //  - clocks fire only while the case is in review (paused or ended, every clock is stopped, as the timer says).
+  const lean = isLean();
   // v2: review-task writes ride in the same activity (and transaction) as the progress record they belong to: about
   // 40% fewer activities per case. Cases started before keep the separate activities on replay.
-  const combinedTaskWrites = patched('combined-task-writes');
+  const combinedTaskWrites = since('combined-task-writes');
 
   let seq = 0;
   const backgroundWork: Promise<unknown>[] = [];
@@ -220,9 +249,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
 
   /** The failure type when `err` is an activity's deterministic failure (worth a person's attention), else undefined. */
   function deterministicFailure(err: unknown): string | undefined {
-    if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
-    const type = err.cause.type ?? 'ApplicationFailure';
-    return err.cause.nonRetryable || DETERMINISTIC_FAILURE_TYPES.includes(type) ? type : undefined;
+    // A local activity's failure (v9) reaches the workflow as the activity's own ApplicationFailure, not wrapped.
+    const cause = err instanceof ActivityFailure ? err.cause : leanMemo === true ? err : undefined;
+    if (!(cause instanceof ApplicationFailure)) return undefined;
+    const type = cause.type ?? 'ApplicationFailure';
+    return cause.nonRetryable || DETERMINISTIC_FAILURE_TYPES.includes(type) ? type : undefined;
   }
 
   /** Runs `op`; on a deterministic failure, flags the case and runs it again after each ops retry until it succeeds. */
@@ -232,9 +263,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
         return await op();
       } catch (err) {
         const type = deterministicFailure(err);
-        if (type === undefined || !patched('needs-attention')) throw err;
+        if (type === undefined || !since('needs-attention')) throw err;
         const retriesBefore = opsRetries.length;
         await flagNeedsAttention(`${type} in ${operation}`);
+        publish();
         await condition(() => opsRetries.length > retriesBefore);
         await recordRetries();
       }
@@ -295,7 +327,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     const detail = typeof payload.detail === 'string' ? payload.detail : undefined;
     state.timeline.push({ at: formatShanghai(now), type, ...(detail ? { detail } : {}) });
     state.pendingDepartments = pendingDepartments();
-    showDetails();
+    if (!lean) showDetails();
     const eventSeq = seq;
     const progress = {
       caseNo,
@@ -317,8 +349,9 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
       },
     };
     const summary = progressSummary(type, payload, state.steps, !!(tasks && combinedTaskWrites));
-    await guarded(`recordCaseProgress ${type}`, () => records.recordCaseProgress.executeWithOptions({ summary }, [progress]));
-    upsertVisibility();
+    const writer = lean ? localRecords : records;
+    await guarded(`recordCaseProgress ${type}`, () => writer.recordCaseProgress.executeWithOptions({ summary }, [progress]));
+    if (!lean) upsertVisibility();
     if (input.webhook && STATUS_EVENTS.has(type)) {
       // Not awaited here: a slow portal must not hold the case. At the end the case waits a bounded while for them.
       pendingDeliveries += 1;
@@ -340,18 +373,30 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
    * Search attributes for ops. v3 (`sparse-search-attribute-upserts`): upsert only when one of them changed, instead of
    * on every audit event (the upserts were about a quarter of the platform's Temporal load in the benchmark).
    */
-  const sparseUpserts = patched('sparse-search-attribute-upserts');
+  const sparseUpserts = since('sparse-search-attribute-upserts');
   let lastVisibility = '';
+  /** v9: the service key goes out with the first publication, in the same command. */
+  let serviceKeyPending = lean;
   function upsertVisibility(): void {
     const current = JSON.stringify([state.status, state.pendingDepartments, state.overdue, state.deadlineMs]);
     if (sparseUpserts && current === lastVisibility) return;
     lastVisibility = current;
     upsertSearchAttributes([
+      ...(serviceKeyPending ? [{ key: OneStopServiceKey, value: definition.code }] : []),
       { key: CaseStatusKey, value: state.status },
       { key: PendingDepartmentsKey, value: state.pendingDepartments },
       { key: OverdueKey, value: state.overdue },
       { key: CaseDeadlineKey, value: new Date(state.deadlineMs) },
     ]);
+    serviceKeyPending = false;
+  }
+
+  /** v9: what ops see (search attributes, current details), published when the case goes idle. */
+  function publish(): void {
+    if (!lean) return;
+    state.pendingDepartments = pendingDepartments();
+    showDetails();
+    upsertVisibility();
   }
 
   function pendingDepartments(): Department[] {
@@ -360,11 +405,12 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   }
 
   // ---- The clock ----
-  const loadCalendar = (why: string) => guarded('loadCalendar', () => records.loadCalendar.executeWithOptions({ summary: `load the working-day calendar (${why})` }, []));
+  const loadCalendar = (why: string) =>
+    guarded('loadCalendar', () => (lean ? localRecords : records).loadCalendar.executeWithOptions({ summary: `load the working-day calendar (${why})` }, []));
   // v8 ('statutory-provisional-calendar'): a year without official data counts the statutory holidays (全国年节及纪念日
   // 放假办法 art. 2) as days off. Cases started before computed such deadlines weekdays-only and keep doing so on replay;
   // decided once here, so a case never switches rules mid-way (the calendar reload below uses the same rule).
-  const provisionalRule = patched('statutory-provisional-calendar') ? 'statutory-holidays' : 'weekdays';
+  const provisionalRule = since('statutory-provisional-calendar') ? 'statutory-holidays' : 'weekdays';
   let calendar = new WorkingDayCalendar(await loadCalendar('case deadlines'), { provisional: provisionalRule });
   const applyDeadline = (d: Deadline) => {
     state.deadlineMs = d.deadlineMs;
@@ -372,7 +418,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     state.deadlineProvisional = d.provisional;
   };
   applyDeadline(calendar.addWorkingDays(input.acceptedAtMs, definition.review.caseLimitWorkingDays));
-  upsertSearchAttributes([{ key: OneStopServiceKey, value: definition.code }]);
+  if (!lean) upsertSearchAttributes([{ key: OneStopServiceKey, value: definition.code }]);
   await record('case_accepted', {
     detail: `accepted; due ${state.deadline}`,
     deadline: state.deadline,
@@ -496,7 +542,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
       at: formatShanghai(Date.now()),
       round: step.round,
     });
-    const statutoryPeriod = result.statutoryLimitWorkingDays && !patched('statutory-step-period') ? undefined : result.statutoryLimitWorkingDays;
+    const statutoryPeriod = result.statutoryLimitWorkingDays && !since('statutory-step-period') ? undefined : result.statutoryLimitWorkingDays;
     if (result.statutoryLimitWorkingDays && statutoryPeriod === undefined) stepLimitOverride = result.statutoryLimitWorkingDays;
     await record('automatic_check_completed', {
       detail: `${step.id}: ${result.verdict}${result.hardRefusal ? ' (hard refusal)' : ''}`,
@@ -717,7 +763,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
           await record('step_deemed_approved', { detail: `${step.id}: deemed approved at its limit`, stepId: step.id }, undefined, {
             update: [{ caseNo, stepId: step.id, round: step.round, status: 'closed', decision: 'deemed_approval', overdue: true }],
           });
-        } else if (patched('two-level-escalation')) {
+        } else if (since('two-level-escalation')) {
           // v7: no deemed consent (the catalogue refuses it unless a cited rule provides it), so the limit goes up: to the
           // department's head now (行政许可法 art. 42: only the head may extend a period), to the government office one
           // working day later if the step is still open (art. 60: the government above supervises).
@@ -815,6 +861,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     state.steps.every((s) => s.status === 'approved' || s.status === 'skipped' || !defOf(s.id).mandatory);
 
   // ---- The loop ----
+  /** v9: the one armed timer (the earliest clock event it was armed for) and whether it has fired. */
+  let clock: { atMs: number; rang: boolean } | undefined;
   while (!finished) {
     await startReadySteps();
     if (finished) break;
@@ -824,7 +872,18 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     await maybePauseForSupplement();
 
     const next = nextClockEvent();
-    if (inbox.length === 0) {
+    if (inbox.length === 0 && lean) {
+      publish();
+      if (next && (!clock || clock.rang || clock.atMs > next.atMs)) {
+        const armed = { atMs: next.atMs, rang: false };
+        clock = armed;
+        void sleep(Math.max(1, next.atMs - Date.now()), { summary: next.summary }).then(() => {
+          armed.rang = true;
+        });
+      }
+      const waking = next ? clock : undefined;
+      await condition(() => inbox.length > 0 || !!waking?.rang);
+    } else if (inbox.length === 0) {
       if (next) {
         await condition(() => inbox.length > 0, Math.max(1, next.atMs - Date.now()), { summary: next.summary });
       } else {
@@ -839,7 +898,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
       else if (msg.kind === 'ignored') await recordIgnored(msg.signal, msg.reason);
       else await reloadCalendar();
     }
-    if (!finished) await fireDueClocks();
+    if (!finished && (!lean || state.status === 'in_review')) await fireDueClocks();
   }
 
   if (!TERMINAL_STATUSES.includes(state.status)) {
@@ -858,10 +917,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
     if (msg.kind === 'decision') await applyDecision(msg.decision, msg.receivedAt);
     else if (msg.kind === 'ignored') await recordIgnored(msg.signal, msg.reason);
   }
-  if (patched('bounded-webhook-wait')) {
+  if (since('bounded-webhook-wait')) {
     // v5: a finished case does not wait on a dead portal. Deliveries still retrying get WEBHOOK_GRACE, then they are
     // abandoned (every attempt is in webhook_delivery; the portal can always read the case), and the audit log says so.
     if (pendingDeliveries > 0) {
+      publish();
       const delivered = await condition(() => pendingDeliveries === 0, WEBHOOK_GRACE, { summary: 'portal callbacks (bounded wait)' });
       if (!delivered) {
         await record('webhooks_abandoned', { detail: `portal callback unreachable: ${pendingDeliveries} delivery(ies) abandoned`, pending: pendingDeliveries });
@@ -870,6 +930,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   } else {
     await Promise.all(backgroundWork);
   }
+  publish();
   log.info('case finished', { caseNo, status: state.status, workflowId: workflowInfo().workflowId });
   return {
     caseNo,

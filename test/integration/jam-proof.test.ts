@@ -27,7 +27,10 @@ import {
 import { freightCompanyApplication, schoolBusApplication } from '../fixtures/applications';
 import { startApi, token, type ApiHarness } from '../helpers/api-harness';
 import { installDbJam, type DbJam } from '../helpers/db-jam';
-import { connectTestEnv, makeWorker, openStep, openTestOrm, service, submit, uniqueQueue, waitFor, waitForRows, waitForState } from '../helpers/harness';
+import { calendarDir, connectTestEnv, openStep, openTestOrm, service, submit, testSigner, uniqueQueue, waitFor, waitForRows, waitForState } from '../helpers/harness';
+import { createActivities } from '../../activities';
+import { createCaseWorker } from '../../worker/create-worker';
+import { WorkerMetrics } from '../../worker/metrics';
 
 let env: TestWorkflowEnvironment;
 let orm: MikroORM;
@@ -35,13 +38,23 @@ let worker: Worker;
 let running: Promise<void>;
 let jam: DbJam;
 let api: ApiHarness;
+/** The worker's activity attempt counters: local activities (the progress records since v9) retry inside the worker. */
+const metrics = new WorkerMetrics();
 const taskQueue = uniqueQueue('jam');
 
 beforeAll(async () => {
   env = await connectTestEnv();
   orm = await openTestOrm();
   jam = await installDbJam(orm);
-  worker = await makeWorker(env, orm, taskQueue);
+  // makeWorker's worker, with counters this file can read.
+  worker = await createCaseWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    activities: createActivities({ orm, signer: testSigner(), calendarDir }),
+    dataConverter: env.client.options.dataConverter,
+    metrics,
+  });
   running = worker.run();
   api = await startApi();
 });
@@ -56,6 +69,11 @@ afterAll(async () => {
 });
 
 const deps = () => ({ orm, client: env.client, taskQueue });
+/** Failed attempts of an activity on this file's worker so far. */
+async function failedAttempts(activity: string): Promise<number> {
+  const metric = await metrics.registry.getSingleMetric('onestop_activity_attempts_total')?.get();
+  return metric?.values.find((v) => v.labels.activity === activity && v.labels.outcome === 'failed')?.value ?? 0;
+}
 const db = () => orm.em.fork().getConnection();
 
 function decision(stepId: string, department: Department, extra: Partial<ReviewDecision> = {}): ReviewDecision {
@@ -163,11 +181,16 @@ describe('a deterministic activity failure', () => {
     const described = await handle.describe();
     expect(described.status.name).toBe('RUNNING');
     expect(described.raw.pendingActivities ?? []).toHaveLength(0);
-    // The failure recorded in Temporal carries no SQL and no parameters.
+    // The failure recorded in Temporal carries no SQL and no parameters: since v9 the write is a local activity, whose
+    // failure is in its marker (before, an activity's failed event).
     const events = (await handle.fetchHistory()).events ?? [];
-    const failed = events.filter((e) => e.activityTaskFailedEventAttributes).map((e) => e.activityTaskFailedEventAttributes!.failure!);
+    const failed = events.flatMap((e) => {
+      const marker = e.markerRecordedEventAttributes;
+      if (marker?.markerName === 'core_local_activity' && marker.failure) return [marker.failure];
+      return e.activityTaskFailedEventAttributes?.failure ? [e.activityTaskFailedEventAttributes.failure] : [];
+    });
     expect(failed).toHaveLength(1);
-    expect(failed[0]!.applicationFailureInfo).toMatchObject({ type: 'InvalidData', nonRetryable: true });
+    expect(failed[0]!.applicationFailureInfo ?? failed[0]!.cause?.applicationFailureInfo).toMatchObject({ type: 'InvalidData', nonRetryable: true });
     expect(JSON.stringify(events)).not.toMatch(/insert into|test jam|case_event/);
 
     // A retry before the cause is corrected fails the same way and flags the case again.
@@ -206,11 +229,10 @@ describe('a transient activity failure', () => {
     const handle = env.client.workflow.getHandle(caseNo);
     await waitForState(handle, openStep('transport-review'));
     await jam.jam(caseNo, 'decision_applied', '40001'); // serialization failure
+    const failedBefore = await failedAttempts('recordCaseProgress');
     await handle.signal(reviewDecisionSignal, decision('transport-review', 'transport'));
-    await waitFor('a second attempt of recordCaseProgress', async () => {
-      const pending = (await handle.describe()).raw.pendingActivities ?? [];
-      return pending.some((a) => a.activityType?.name === 'recordCaseProgress' && (a.attempt ?? 0) >= 2) ? true : undefined;
-    });
+    // A local activity (v9) retries inside the worker: two failed attempts of the write, and the case not flagged.
+    await waitFor('a second failed attempt of recordCaseProgress', async () => ((await failedAttempts('recordCaseProgress')) >= failedBefore + 2 ? true : undefined));
     expect(attentionOf(await handle.query(caseStateQuery))).toBeUndefined();
     await jam.unjam(caseNo, 'decision_applied');
     expect((await handle.result()).status).toBe('completed');

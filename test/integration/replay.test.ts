@@ -2,14 +2,19 @@
  * Determinism guard: committed histories (test/replay/histories, recorded by test/replay/record-histories.ts: the three
  * services' happy paths of every version, and since v4 one history per branch: timers, rejection, withdrawal,
  * supplement, calendar update, malformed signals, needs attention + ops retry; since v6 with user metadata: activity
- * summaries, which replay does not compare; since v7 a category III case and the two-level escalation) are replayed against the current workflow code on every run. A change
+ * summaries, which replay does not compare; since v7 a category III case and the two-level escalation; v9 every branch
+ * again, its records being local activities) are replayed against the current workflow code on every run. A change
  * that would break a running case fails here; make such changes with patched() and record new histories.
+ *
+ * The code is the worker's own bundle of the current sources (worker/workflow-bundle.ts), built or found once for all
+ * the histories instead of bundled again for each.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH, workflowTracingSinks } from '../../worker/create-worker';
+import { workflowTracingSinks } from '../../worker/create-worker';
+import { currentWorkflowBundle } from '../../worker/workflow-bundle';
 
 const dir = path.resolve(__dirname, '../replay/histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -18,7 +23,12 @@ const SERVICES = ['freight-company', 'oversize-cargo', 'school-bus'];
 /** Since v4 (validated signals, needs attention), every branch of the workflow, not only the happy paths. */
 const BRANCHES = ['calendar-update', 'malformed-signals', 'needs-attention', 'rejection', 'supplement', 'timers', 'withdrawal'];
 
-it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts; v4 validated signals and needs attention; v5 bounded webhook wait; v6 user metadata; v7 statutory step period and two-level escalation; v8 statutory holidays in provisional calendars)', () => {
+let workflowBundle: Awaited<ReturnType<typeof currentWorkflowBundle>>;
+beforeAll(async () => {
+  workflowBundle = await currentWorkflowBundle();
+});
+
+it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts; v4 validated signals and needs attention; v5 bounded webhook wait; v6 user metadata; v7 statutory step period and two-level escalation; v8 statutory holidays in provisional calendars; v9 local-activity records, idle-time publication, one durable timer)', () => {
   for (const version of ['v1', 'v2', 'v3']) {
     expect(files.filter((f) => f.startsWith(`${version}-`)).sort()).toEqual(SERVICES.map((s) => `${version}-${s}.json`));
   }
@@ -33,12 +43,17 @@ it('has a history of each of the three services for every workflow version (v1; 
   expect(files.filter((f) => f.startsWith('v7-')).sort()).toEqual([...SERVICES, 'category-iii', 'escalation'].sort().map((s) => `v7-${s}.json`));
   // v8 (statutory holidays in a provisional calendar): the calendar update, whose deadline into 2031 now skips 元旦.
   expect(files.filter((f) => f.startsWith('v8-')).sort()).toEqual(['v8-calendar-update.json']);
+  // v9 (issue 13, `lean-records`): the records run as local activities, so every branch again; the clock branches
+  // (timers, escalation, calendar update) also cover the one durable timer, needs-attention a failed local activity.
+  expect(files.filter((f) => f.startsWith('v9-')).sort()).toEqual(
+    [...SERVICES, ...BRANCHES, 'category-iii', 'escalation', 'webhook-abandoned'].sort().map((s) => `v9-${s}.json`),
+  );
 });
 
 it.each(files)('replays %s against the current workflow code', async (file) => {
   const recorded = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { workflowId: string; history: unknown };
   const history = temporal.api.history.v1.History.fromObject(recorded.history as Record<string, unknown>);
   expect(history.events?.length).toBeGreaterThan(20);
-  // With the worker's workflow interceptor modules (OpenTelemetry): they add headers and spans, never commands.
-  await Worker.runReplayHistory({ workflowsPath: require.resolve(WORKFLOWS_PATH), interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }, sinks: workflowTracingSinks() }, history, recorded.workflowId);
+  // The bundle carries the worker's workflow interceptor modules (OpenTelemetry): they add headers and spans, never commands.
+  await Worker.runReplayHistory({ workflowBundle, sinks: workflowTracingSinks() }, history, recorded.workflowId);
 });
