@@ -16,10 +16,14 @@ import addFormats from 'ajv-formats';
 import { PROJECT_ROOT } from '../infra/config';
 import { catalogSourcesFromEnv, loadServiceCatalog } from '../infra/services/catalog';
 
-function validator(schemaFile: string) {
+const schemaFile = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'data', 'schema', name), 'utf8'));
+
+/** A schema of data/schema, with the schemas it refers to (a step's checks: checks.schema.json). */
+function validator(name: string) {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats(ajv);
-  return ajv.compile(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'data', 'schema', schemaFile), 'utf8')));
+  ajv.addSchema(schemaFile('checks.schema.json') as object);
+  return ajv.compile(schemaFile(name) as object);
 }
 
 function main(): void {

@@ -50,7 +50,7 @@ export const findingsReport = z
     findings: z.array(finding),
     error: z.string().optional().openapi({ description: 'Set when the data could not be evaluated: the kind of failure; a person decides' }),
   })
-  .openapi('FindingsReport', { description: 'The report of the business-licence and school-bus condition checks' });
+  .openapi('FindingsReport', { description: "The report of a step's library checks (configured in its definition)" });
 
 const checkVerdict = z.enum(['pass', 'fail', 'needs_review']);
 const oversizeCheckResult = z

@@ -31,9 +31,11 @@ const readJson = (p: string): Record<string, unknown> => JSON.parse(fs.readFileS
 const definitionFiles = fs.readdirSync(DEFAULT_SERVICES_DIR).filter((f) => f.endsWith('.json')).sort();
 const schoolBusFile = () => readJson(path.join(DEFAULT_SERVICES_DIR, 'school-bus.json'));
 
+/** A schema of data/schema, with the schemas it refers to (a step's checks: checks.schema.json). */
 function metaValidator(file: string) {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats(ajv);
+  ajv.addSchema(readJson(path.join(ROOT, 'data', 'schema', 'checks.schema.json')));
   return ajv.compile(readJson(path.join(ROOT, 'data', 'schema', file)));
 }
 
@@ -59,10 +61,13 @@ describe('every definition file validates against the definition schema and load
     expect(d.escalationChain('government_office')).toEqual([]);
   });
 
-  it('the definition schema itself refuses what it should (an unknown key, a bad department code)', () => {
+  it('the definition schema itself refuses what it should (an unknown key, a bad department code, an unknown check type)', () => {
     const raw = schoolBusFile();
     expect(validate({ ...raw, colour: 'blue' })).toBe(false);
     expect(validate({ ...raw, departments: ['Education Bureau'] })).toBe(false);
+    const badCheck = schoolBusFile() as { review: { steps: { checks?: { type?: string }[] }[] } };
+    badCheck.review.steps[0]!.checks![0]!.type = 'horoscope-favourable';
+    expect(validate(badCheck)).toBe(false);
   });
 });
 

@@ -4697,7 +4697,7 @@ export interface components {
             comment: string;
             stars: number;
         };
-        /** @description The report of the business-licence and school-bus condition checks */
+        /** @description The report of a step's library checks (configured in its definition) */
         FindingsReport: {
             /** @description Set when the data could not be evaluated: the kind of failure; a person decides */
             error?: string;
