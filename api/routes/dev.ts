@@ -13,7 +13,7 @@ import { DEFAULT_MAX_AGE_SECONDS, ROLES, signDevToken } from '../http/auth';
 import { DEMO } from '../../infra/db/seed';
 import { loadConfig } from '../../infra/config';
 import type { ApiDeps } from '../context';
-import { ApiError } from '../http/errors';
+import { ApiError, validationError } from '../http/errors';
 import { json, type RouteTable } from '../http/route';
 import { bilingual, department } from '../schemas/responses';
 
@@ -100,6 +100,9 @@ export function devRoutes(t: RouteTable, deps: ApiDeps): void {
     responses: { 200: json(tokenResponse, 'The token') },
     handler: async ({ body }) => {
       if (!devSignInEnabled(deps)) throw new ApiError('not_found', 'development sign-in is off');
+      if (body.department !== undefined && !deps.catalog.departments.has(body.department)) {
+        throw validationError([{ path: 'body.department', message: `not a department of the city: ${deps.catalog.departments.codes().join(', ')}` }]);
+      }
       const life = Math.min(12 * 3600, deps.auth.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS);
       const sub = body.sub ?? (body.role === 'reviewer' ? `${body.department}-reviewer` : body.role === 'portal' ? 'portal-system' : 'ops-staff');
       const token = signDevToken({ sub, role: body.role, department: body.department, applicant: body.applicant }, deps.auth, life);

@@ -130,6 +130,10 @@ describe('development sign-in', () => {
     expect(JSON.stringify(await noDept.json())).toContain('body.department');
     expect((await get('/api/v1/dev/token', post({ role: 'ops', department: 'education' }))).status).toBe(400);
     expect((await get('/api/v1/dev/token', post({ role: 'reviewer', department: 'education', admin: true }))).status).toBe(400);
+    // A department the city file does not list.
+    const unknown = await get('/api/v1/dev/token', post({ role: 'reviewer', department: 'weather_bureau' }));
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(await unknown.json())).toContain('body.department');
   });
 
   it('does not exist in production, nor when tokens come from an identity provider', async () => {
