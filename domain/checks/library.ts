@@ -162,6 +162,13 @@ const insuranceParams = strict({
 });
 const ownerParams = strict({ vehicle: formPath, owner: formPath, ownerName: formPath.optional() });
 const standardParams = strict({ vehicle: formPath, standard: z.enum(['school-bus']) });
+const vehicleBoundsParams = strict({
+  vehicle: formPath,
+  field: z.enum(['seats', 'totalMassKg', 'lengthMm', 'axles']).describe('the vehicle record field compared'),
+  min: z.number().int().min(0).optional(),
+  max: z.number().int().min(0).optional(),
+}).refine((p) => p.min !== undefined || p.max !== undefined, { message: 'give min, max or both' })
+  .refine((p) => p.min === undefined || p.max === undefined || p.min <= p.max, { message: 'min must not be above max' });
 const qualificationParams = strict({ person: formPath, qualification: z.enum(['road-freight']), through });
 const ageParams = strict({
   person: formPath,
@@ -345,6 +352,22 @@ const TYPES = [
       return v.meetsSchoolBusStandard ? { ok: true, detail: 'recorded as meeting the school-bus standard' } : { ok: false, detail: 'not recorded as meeting the school-bus standard' };
     },
   } satisfies CheckType<z.infer<typeof standardParams>>,
+  {
+    type: 'vehicle-within-bounds',
+    compares: "a number on the vehicle's registration (seats, total mass, length or axles) against min and max (both inclusive): the register, not the form, decides",
+    source: 'the vehicle rule the step cites (e.g. 网络预约出租汽车经营服务管理暂行办法 art. 12(1): 7座及以下乘用车)',
+    defaultTitle: 'vehicle {plate}: {field} within bounds',
+    params: vehicleBoundsParams as unknown as z.ZodType<z.infer<typeof vehicleBoundsParams>>,
+    over: 'vehicle',
+    paths: (p) => [{ param: 'vehicle', path: p.vehicle, record: 'vehicle' }],
+    evaluate(p, s, ctx) {
+      const v = vehicle(ctx, s);
+      if (!v) return { ok: false, detail: NO_VEHICLE };
+      const value = v[p.field];
+      if (typeof value !== 'number') return { ok: false, detail: `no ${p.field} on record: check the registration` };
+      return { ok: withinBounds(value, p), detail: `${p.field} ${value} on record (${boundsText(p)})` };
+    },
+  } satisfies CheckType<z.infer<typeof vehicleBoundsParams>>,
   {
     type: 'licence-covers-vehicle',
     compares:

@@ -160,6 +160,13 @@ const ROWS: Row[] = [
   { type: 'vehicle-licence-valid', params: V, name: 'none on record', ok: false, mutate: (_f, r) => { vehicle(r).drivingLicenceValidUntil = null; } },
   { type: 'road-transport-certificate-valid', params: V, name: 'valid until today', ok: true },
   { type: 'road-transport-certificate-valid', params: { ...V, through: 'travelTo' }, name: 'ends before the last travel day', ok: false },
+  { type: 'vehicle-within-bounds', params: { ...V, field: 'axles', max: 3 }, name: 'axles at the maximum', ok: true, detail: 'axles 3 on record (<= 3)' },
+  { type: 'vehicle-within-bounds', params: { ...V, field: 'axles', max: 2 }, name: 'one axle over the maximum', ok: false },
+  { type: 'vehicle-within-bounds', params: { ...V, field: 'seats', min: 2, max: 7 }, name: 'seats at the maximum', ok: true, mutate: (_f, r) => { vehicle(r).seats = 7; } },
+  { type: 'vehicle-within-bounds', params: { ...V, field: 'seats', min: 2, max: 7 }, name: 'one seat over (the register decides, not the form)', ok: false, mutate: (_f, r) => { vehicle(r).seats = 8; }, detail: 'seats 8 on record (2-7)' },
+  { type: 'vehicle-within-bounds', params: { ...V, field: 'seats', min: 2 }, name: 'one seat under the minimum', ok: false, mutate: (_f, r) => { vehicle(r).seats = 1; } },
+  { type: 'vehicle-within-bounds', params: { ...V, field: 'seats', max: 7 }, name: 'no seats on record', ok: false, detail: 'no seats on record' },
+  { type: 'vehicle-within-bounds', params: { ...V, field: 'seats', max: 7 }, name: 'no vehicle record', ok: false, mutate: (_f, r) => r.vehicles.clear() },
   { type: 'vehicle-meets-standard', params: { ...V, standard: 'school-bus' }, name: 'recorded as meeting it', ok: true },
   { type: 'vehicle-meets-standard', params: { ...V, standard: 'school-bus' }, name: 'not recorded', ok: false, mutate: (_f, r) => { vehicle(r).meetsSchoolBusStandard = false; } },
   // ---- licence classes (附件1, GA 802-2019) ----
