@@ -72,6 +72,7 @@ interface Args {
   verifyRate: number;
   verifySeconds: number;
   openWaitMinutes: number;
+  verifyApis: number;
   scaleOutConcurrency: number;
   statusPollMs: number;
   reviewerPollMs: number;
@@ -80,7 +81,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const flag = (name: string) => argv.includes(`--${name}`);
-  const valued = new Set(['ladder', 'steps-cases', 'half-load-seconds', 'budget-seconds', 'min-gain', 'supplement-share', 'open-cases', 'certificates', 'verify-rate', 'verify-seconds', 'open-wait-minutes', 'scale-out-concurrency', 'status-poll-ms', 'reviewer-poll-ms', 'fast-poll-ms', 'out']);
+  const valued = new Set(['ladder', 'steps-cases', 'half-load-seconds', 'budget-seconds', 'min-gain', 'supplement-share', 'open-cases', 'certificates', 'verify-rate', 'verify-seconds', 'open-wait-minutes', 'verify-apis', 'scale-out-concurrency', 'status-poll-ms', 'reviewer-poll-ms', 'fast-poll-ms', 'out']);
   const num = (name: string, fallback: number) => {
     const i = argv.indexOf(`--${name}`);
     if (i < 0) return fallback;
@@ -134,6 +135,7 @@ function parseArgs(argv: string[]): Args {
     verifyRate: num('verify-rate', 500),
     verifySeconds: num('verify-seconds', 60),
     openWaitMinutes: num('open-wait-minutes', 30),
+    verifyApis: num('verify-apis', 2),
     scaleOutConcurrency: num('scale-out-concurrency', 32),
     statusPollMs: num('status-poll-ms', 2000),
     reviewerPollMs: num('reviewer-poll-ms', 250),
@@ -558,7 +560,7 @@ async function certificatesRun(env: Env): Promise<number> {
   say('a few cases through the platform first: the certificates to copy');
   const { driver } = await platformStep(env, 3, 3, 'seed cases');
   if (driver.completed === 0) throw new Error('no case completed: no certificate to copy');
-  const certs: CertificateCheckResult = await certificateCheck({ orm: env.orm, apiBase: env.apiBases[0]!, databaseUrl: env.databaseUrl, stack, count: args.certificates, rate: args.verifyRate, seconds: args.verifySeconds, say });
+  const certs: CertificateCheckResult = await certificateCheck({ orm: env.orm, apiBase: env.apiBases[0]!, databaseUrl: env.databaseUrl, stack, count: args.certificates, rate: args.verifyRate, seconds: args.verifySeconds, apis: args.verifyApis, say });
   printCertificates(certs);
   saveResults({ date: new Date().toISOString(), command: COMMAND, machine: machine(), certificates: certs }, 'certificates');
   return 0;

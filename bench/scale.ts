@@ -368,6 +368,8 @@ export async function certificateCheck(o: {
   count: number;
   rate: number;
   seconds: number;
+  /** API processes for the last run (default 2; 1 skips it). */
+  apis?: number;
   say: (line: string) => void;
 }): Promise<CertificateCheckResult> {
   if (!o.stack) throw new Error('the certificate check needs a stack of its own (its signing keys)');
@@ -448,6 +450,11 @@ export async function certificateCheck(o: {
       await load('platform: GET /certificates/verify/:code (QR, Ed25519)', api, ['--path', '/api/v1/certificates/verify/{code}', ...range], o.rate, Math.min(o.seconds, 30));
       // SM2 (the platform's default): each certificate asked once, so the API's verification cache cannot answer.
       await load('platform: GET /certificates/:no/verify (SM2, first ask each)', api, ['--path', '/api/v1/certificates/{no}/verify', '--expect-signature', '--prefix', 'BS-', '--width', '7', '--from', '1', '--to', String(sm2Count), '--unique', '--warmup-seconds', '1'], 100, 20);
+      // Scale-out of verify: a second API process, the calls spread over both.
+      if ((o.apis ?? 2) > 1 && o.stack) {
+        while (o.stack.apiBases.length < (o.apis ?? 2)) await o.stack.addProcess('api');
+        await load(`platform, ${o.stack.apiBases.length} API processes: GET /certificates/:no/verify (Ed25519)`, { url: o.stack.apiBases.join(','), pids: () => o.stack?.apiPids ?? [] }, ['--path', '/api/v1/certificates/{no}/verify', '--expect-signature', ...range], o.rate, o.seconds, 10);
+      }
     } finally {
       floor.kill('SIGTERM');
     }

@@ -5,7 +5,7 @@
  * request was due, so a server that falls behind shows it (no coordinated omission); `sendLag` says how late the
  * generator itself sent. Prints one JSON line: latency summary, achieved rate, unexpected answers.
  *
- *   node --import tsx bench/verify-load.ts --url http://127.0.0.1:13000 \
+ *   node --import tsx bench/verify-load.ts --url http://127.0.0.1:13000[,http://127.0.0.1:13010] \
  *     --path '/api/v1/certificates/{no}/verify' --prefix BL- --width 7 --from 1 --to 1000000 \
  *     --rate 500 --seconds 60 [--expect-signature] [--unique]
  *
@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const warmupSeconds = Number(arg('warmup-seconds', '3'));
   const expectSignature = process.argv.includes('--expect-signature');
   const unique = process.argv.includes('--unique');
-  const http = new HttpClient(url, { maxSockets: 512, timeoutMs: 10_000 });
+  // Several API processes (comma-separated): the calls go to them in turn, as a load balancer would send them.
+  const http = new HttpClient(url.split(','), { maxSockets: 512, timeoutMs: 10_000 });
   const latencies: number[] = [];
   const service: number[] = [];
   const sendLag: number[] = [];
