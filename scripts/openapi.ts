@@ -14,7 +14,7 @@ import type { ApiDeps } from '../api/context';
 import { HttpMetrics } from '../api/http/metrics';
 import { loadWorkingDayCalendar } from '../infra/calendar-store';
 import { loadConfig, PROJECT_ROOT } from '../infra/config';
-import { loadServiceCatalog } from '../infra/services/catalog';
+import { DEFAULT_CATALOG_SOURCES, loadServiceCatalog, type ServiceCatalog } from '../infra/services/catalog';
 
 export const OPENAPI_JSON = path.join(PROJECT_ROOT, 'web', 'src', 'api', 'openapi.json');
 export const SCHEMA_DTS = path.join(PROJECT_ROOT, 'web', 'src', 'api', 'schema.d.ts');
@@ -24,13 +24,13 @@ export const SCHEMA_DTS = path.join(PROJECT_ROOT, 'web', 'src', 'api', 'schema.d
  * Temporal client are stubs; the catalog and calendar are the real ones (an example is taken from the catalog).
  */
 /** The app as createApp builds it offline: its document and its route table (tests check both). */
-export function offlineApp(): ReturnType<typeof createApp> {
+export function offlineApp(catalog: ServiceCatalog = loadServiceCatalog()): ReturnType<typeof createApp> {
   const cfg = loadConfig({});
   const deps = {
     orm: {},
     client: {},
     taskQueue: cfg.temporal.taskQueue,
-    catalog: loadServiceCatalog(),
+    catalog,
     calendar: loadWorkingDayCalendar(cfg.calendarDir),
     publicKeys: {},
     auth: { secret: cfg.jwt.secret, issuer: cfg.jwt.issuer },
@@ -41,7 +41,16 @@ export function offlineApp(): ReturnType<typeof createApp> {
   return createApp(deps);
 }
 
-export const buildOpenApiDocument = (): Record<string, unknown> => offlineApp().openapi;
+/**
+ * The pages are generic over services (they render any form from its definition's `formSchema`), so their types are
+ * built from a fixed catalogue: the services the platform was built with. A service added as data (a new file in
+ * data/services, or a city's SERVICES_DIRS) then changes no web file; the API's own document at /openapi.json lists
+ * every service, as portals need.
+ */
+export const WEB_TYPES_SERVICES = ['freight-company.json', 'oversize-cargo.json', 'school-bus.json'];
+
+export const buildOpenApiDocument = (): Record<string, unknown> =>
+  offlineApp(loadServiceCatalog({ ...DEFAULT_CATALOG_SOURCES, onlyFiles: WEB_TYPES_SERVICES })).openapi;
 
 /** The text written to openapi.json: stable (2-space JSON, newline at the end), so git diffs stay readable. */
 export const documentText = (doc: Record<string, unknown>): string => `${JSON.stringify(doc, null, 2)}\n`;

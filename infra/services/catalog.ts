@@ -425,6 +425,8 @@ export interface CatalogSources {
   servicesDirs: string[];
   /** City files, merged in order: a later file adds departments (a code listed twice is refused). */
   cityFiles: string[];
+  /** Only these file names of the folders (all when absent): a fixed catalogue for generated types. */
+  onlyFiles?: string[];
 }
 
 export const DEFAULT_CATALOG_SOURCES: CatalogSources = { servicesDirs: [DEFAULT_SERVICES_DIR], cityFiles: [DEFAULT_CITY_FILE] };
@@ -488,7 +490,7 @@ export function loadServiceCatalog(sources: string | CatalogSources = DEFAULT_CA
   const departments = s.cityFiles.length === 1 && s.cityFiles[0] === DEFAULT_CITY_FILE ? CITY_DIRECTORY() : loadDepartments(s.cityFiles);
   const services: LoadedService[] = [];
   for (const dir of s.servicesDirs) {
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.json') && (!s.onlyFiles || s.onlyFiles.includes(x))).sort()) {
       const loaded = parseServiceFile(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')), f, departments);
       const clash = services.find((x) => x.definition.code === loaded.definition.code || x.definition.form === loaded.definition.form);
       if (clash) throw new InvalidServiceDefinitionError(`service definition ${f} is invalid: code ${loaded.definition.code} or form ${loaded.definition.form} is already defined`);
