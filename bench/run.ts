@@ -118,7 +118,7 @@ function parseArgs(argv: string[]): Args {
     full,
     publish: flag('publish'),
     ...(outIdx >= 0 ? { out: argv[outIdx + 1] } : {}),
-    ladder: list('ladder', quick ? [4, 8, 16, 32] : [4, 8, 16, 32, 64, 128]),
+    ladder: list('ladder', quick ? [4, 8, 16, 32, 64] : [4, 8, 16, 32, 64, 128, 256]),
     // Enough cases per step that the steady window (all C slots busy) holds (stepsCases - 1) × C completions.
     casesPerStep: (c) => Math.max(quick ? 12 : 40, Math.round(stepsCases * c)),
     halfLoadSeconds: num('half-load-seconds', quick ? 20 : 90),
