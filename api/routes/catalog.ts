@@ -34,8 +34,9 @@ export function catalogRoutes(t: RouteTable, deps: ApiDeps): void {
     method: 'get',
     path: '/services',
     summary: 'The one-stop services, with scenario questions, materials, departments and a working example submission',
-    tags: ['portal'],
-    access: ['portal', 'reviewer', 'ops'],
+    description: 'Public, as the list of government services (政务服务事项清单) is: the public pages label forms and certificates from it. No personal data (the examples are demo data).',
+    tags: ['portal', 'public'],
+    access: 'public',
     responses: { 200: json(z.object({ services: z.array(serviceSchema) }).openapi('Catalogue'), 'The catalogue') },
     handler: async () => ({ status: 200, body: { services: deps.catalog.list().map((d) => describeService(deps.catalog, d)) } }),
   });
@@ -44,8 +45,9 @@ export function catalogRoutes(t: RouteTable, deps: ApiDeps): void {
     method: 'get',
     path: '/services/:code',
     summary: 'One service; `example` is a complete submission that can be POSTed to /cases as it is',
-    tags: ['portal'],
-    access: ['portal', 'reviewer', 'ops'],
+    description: 'Public, as GET /services.',
+    tags: ['portal', 'public'],
+    access: 'public',
     params: z.object({ code: z.string().max(32) }),
     responses: {
       200: json(serviceSchema, 'The service', sample && describeService(deps.catalog, sample)),

@@ -3,8 +3,8 @@
  * fields. A made-up service, written to a temporary folder and loaded as a catalogue beside the committed one, shows
  * its submitted form on the case page with the Chinese titles of its form schema (through `$ref`s into `$defs`, array
  * items and nested objects), in the schema's order, its enumerated values by their titles, a unit taken from the field
- * name when the title lacks it, and the certificate's print view titles its signed fields from the same schema. The
- * school-bus case page is held to its committed definition's titles the same way.
+ * name when the title lacks it; the certificate's print view, and its public verification page with no sign-in, title
+ * its signed fields from the same schema. The school-bus case page is held to its committed definition's titles too.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -200,6 +200,17 @@ describe('the workbench renders a form from its definition', () => {
     const text = await sheet.innerText();
     for (const part of ['航空器最大起飞质量（千克）', '航空器类别', '轻型', 'DJI-T40-0001']) expect(text).toContain(part);
     await p.check('made-up-certificate');
+
+    // The public verification page (no sign-in: the catalogue is public) titles the fields the same way. The API shows
+    // the public only the fields it has a rule for (infra/signing/verification.ts), so these are named as withheld.
+    const code = (await run.api.call('GET', `/certificates/${no}`, { token: portal })).body.verificationCode as string;
+    const anyone = await run.open('service-form-public');
+    await anyone.goto(`/verify/${encodeURIComponent(code)}`);
+    await anyone.page.locator('[data-testid="verify-status"][data-status="valid"]').waitFor();
+    const withheld = anyone.page.getByText(new RegExp(`^${zh('cert.withheld', { fields: '' })}.*航空器产品序列号`));
+    await withheld.waitFor();
+    for (const part of ['航空器最大起飞质量（千克）', '航空器类别']) expect(await withheld.innerText()).toContain(part);
+    await anyone.check('made-up-verify');
   });
 
   it('shows the school-bus form with the titles of its committed definition', async () => {

@@ -28,8 +28,9 @@ const tokens: Record<Who, string | undefined> = {
 
 // [method, path, body, who may call it]. "May" means: not 401/403 (the call may still be 404/409/422 on this data).
 const ENDPOINTS: [string, string, unknown, Who[]][] = [
-  ['GET', '/services', undefined, ['portal', 'reviewer', 'ops']],
-  ['GET', '/services/SCHOOLBUS', undefined, ['portal', 'reviewer', 'ops']],
+  // Public: the list of services is public information (政务服务事项清单); the public pages label forms from it.
+  ['GET', '/services', undefined, ['none', 'portal', 'reviewer', 'ops']],
+  ['GET', '/services/SCHOOLBUS', undefined, ['none', 'portal', 'reviewer', 'ops']],
   ['GET', '/calendar/deadline?from=2026-11-26T10:00:00%2B08:00&workingDays=5', undefined, ['none', 'portal', 'reviewer', 'ops']],
   ['GET', '/prefill?plate=%E9%B2%81H10001', undefined, ['portal', 'ops']],
   ['POST', '/cases', { nope: true }, ['portal', 'ops']],
@@ -85,7 +86,7 @@ describe('authorisation matrix', () => {
   });
 
   it('a bad or foreign token is 401; a department whose step has not opened does not see the case (404)', async () => {
-    expect((await api.call('GET', '/services', { token: 'not-a-jwt' })).status).toBe(401);
+    expect((await api.call('GET', '/cases', { token: 'not-a-jwt' })).status).toBe(401);
     const forged = token('ops').replace(/\.[^.]+$/, '.c2lnbmF0dXJl');
     expect((await api.call('GET', '/stats', { token: forged })).status).toBe(401);
     const submitted = await api.call('POST', '/cases', { token: tokens.portal, body: schoolBusExample(), headers: { 'Idempotency-Key': 'guards-sb-000001' } });

@@ -1,6 +1,7 @@
 /**
- * The service catalogue (GET /api/v1/services), fetched once per session: the names of services, steps and materials
- * that the queue and the case page show instead of codes.
+ * The service catalogue (GET /api/v1/services, public: the list of government services is public information),
+ * fetched once per session: the names of services, steps, materials and departments, and each service's form schema,
+ * that the pages show instead of codes and field keys.
  */
 import { useEffect, useState } from 'react';
 import { api, unwrap, type Schemas } from './api/client';
@@ -22,23 +23,27 @@ export function loadCatalogue(): Promise<Service[]> {
 }
 
 /**
- * The services by code; empty until loaded (pages then show codes, never fail for want of names). `enabled`: false
- * on a public page without a session (GET /services needs a token), which then stays empty.
+ * The services by code, and whether the catalogue has answered (`settled`: loaded, or failed). Empty until loaded:
+ * pages then show codes and keys, never fail for want of names.
  */
-export function useCatalogue(enabled = true): Map<string, Service> {
-  const [services, setServices] = useState<Map<string, Service>>(new Map());
+export function useCatalogueStatus(): { services: Map<string, Service>; settled: boolean } {
+  const [state, setState] = useState<{ services: Map<string, Service>; settled: boolean }>({ services: new Map(), settled: false });
   useEffect(() => {
-    if (!enabled) return;
     let live = true;
     loadCatalogue().then(
-      (list) => live && setServices(new Map(list.map((s) => [s.code, s]))),
-      () => undefined,
+      (list) => live && setState({ services: new Map(list.map((s) => [s.code, s])), settled: true }),
+      () => live && setState((s) => ({ ...s, settled: true })),
     );
     return () => {
       live = false;
     };
-  }, [enabled]);
-  return services;
+  }, []);
+  return state;
+}
+
+/** The services by code; empty until loaded. */
+export function useCatalogue(): Map<string, Service> {
+  return useCatalogueStatus().services;
 }
 
 /**

@@ -3024,7 +3024,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The one-stop services, with scenario questions, materials, departments and a working example submission */
+        /**
+         * The one-stop services, with scenario questions, materials, departments and a working example submission
+         * @description Public, as the list of government services (政务服务事项清单) is: the public pages label forms and certificates from it. No personal data (the examples are demo data).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3045,24 +3048,6 @@ export interface paths {
                 };
                 /** @description Invalid input: every failing field is listed (including control characters, repeated or non-decimal query parameters) */
                 400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired token, or a token for another audience */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Wrong role or department */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3132,7 +3117,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One service; `example` is a complete submission that can be POSTed to /cases as it is */
+        /**
+         * One service; `example` is a complete submission that can be POSTed to /cases as it is
+         * @description Public, as GET /services.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3722,24 +3710,6 @@ export interface paths {
                 };
                 /** @description Invalid input: every failing field is listed (including control characters, repeated or non-decimal query parameters) */
                 400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing, invalid or expired token, or a token for another audience */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Wrong role or department */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -16,7 +16,7 @@ import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiFailure, unwrap, type Schemas } from '../../api/client';
-import { formSchemaOf, serviceOfCertificate, useCatalogue } from '../../catalogue';
+import { formSchemaOf, serviceOfCertificate, useCatalogueStatus } from '../../catalogue';
 import { ErrorAlert, usePageTitle } from '../../components/Feedback';
 import { TONE } from '../../components/tones';
 import { formatInstant } from '../../format';
@@ -24,7 +24,7 @@ import { useI18n, type MessageKey } from '../../i18n';
 import { useSession } from '../../session';
 import { fetchTracking } from '../track/TrackPage';
 import { codeOfVerifyPath, readTrackingSession } from '../track/tracking-session';
-import { fieldLabel, fieldText, orderedFields } from './field-labels';
+import { fieldLabel, fieldText, orderedFields, orderedPaths } from './field-labels';
 import './print.css';
 
 type Status = Schemas['CertificateVerification']['status'];
@@ -127,9 +127,10 @@ export default function CertificatePrintPage() {
   const [state, setState] = useState<'loading' | 'ready' | 'denied' | 'error'>('loading');
   const [error, setError] = useState<unknown>(null);
   const [qr, setQr] = useState<string | null>(null);
-  // Field titles from the issuing service's form schema, when signed in (the catalogue needs a token).
-  const catalogue = useCatalogue(Boolean(token));
-  const schema = sheet ? formSchemaOf(serviceOfCertificate(catalogue, sheet.type)) : null;
+  // Field titles, values and order from the issuing service's form schema (the public catalogue); the sheet waits for
+  // it (or its failure: then keys in words) so a printed sheet never shows field keys.
+  const catalogue = useCatalogueStatus();
+  const schema = sheet ? formSchemaOf(serviceOfCertificate(catalogue.services, sheet.type)) : null;
 
   useEffect(() => {
     let live = true;
@@ -180,7 +181,7 @@ export default function CertificatePrintPage() {
           )}
         </Space>
       </div>
-      {state === 'loading' && (
+      {(state === 'loading' || (state === 'ready' && !catalogue.settled)) && (
         <div role="status" style={{ padding: 48, textAlign: 'center' }}>
           <Spin aria-hidden /> <span>{t('cert.title', { no })}…</span>
         </div>
@@ -200,7 +201,7 @@ export default function CertificatePrintPage() {
           </p>
         </div>
       )}
-      {sheet && state === 'ready' && (
+      {sheet && state === 'ready' && catalogue.settled && (
         <article className="cert-sheet" aria-labelledby="cert-name" data-testid="certificate-sheet" data-certificate-no={sheet.no}>
           <header className="cert-head">
             <p className="cert-state">{lang === 'zh' ? '中华人民共和国' : "People's Republic of China"}</p>
@@ -257,7 +258,7 @@ export default function CertificatePrintPage() {
               </tr>
             </tbody>
           </table>
-          {sheet.withheld.length > 0 && <p className="cert-note">{t('cert.withheld', { fields: sheet.withheld.map((f) => fieldLabel(f, lang, schema)).join(lang === 'zh' ? '、' : ', ') })}</p>}
+          {sheet.withheld.length > 0 && <p className="cert-note">{t('cert.withheld', { fields: orderedPaths(sheet.withheld, schema).map((f) => fieldLabel(f, lang, schema)).join(lang === 'zh' ? '、' : ', ') })}</p>}
           <footer className="cert-foot">
             <figure className="cert-qr" data-testid="certificate-qr">
               {qr ? <img src={qr} width={160} height={160} alt={t('cert.qrAlt', { url: verifyUrl(sheet.code) })} data-testid="certificate-qr-image" /> : <Spin aria-hidden />}

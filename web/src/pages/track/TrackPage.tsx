@@ -11,8 +11,8 @@
 import { Alert, Button, Card, Descriptions, Form, Grid, Input, List, Space, Steps, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { departmentName } from '../../../../domain/departments';
 import { api, ApiFailure, unwrap, type Schemas } from '../../api/client';
+import { departmentLabel, useCatalogue } from '../../catalogue';
 import { ErrorAlert, Loading, usePageTitle } from '../../components/Feedback';
 import { TONE } from '../../components/tones';
 import { formatInstant } from '../../format';
@@ -184,6 +184,9 @@ function TrackSignIn({ initialCaseNo, onSignedIn }: { initialCaseNo: string; onS
 function TrackedCase({ session, onSignOut }: { session: TrackingSession; onSignOut: () => void }) {
   const { t, lang } = useI18n();
   const name = useBilingual();
+  // Department names as the city's catalogue names them (public), so a department added with the city file has its name.
+  const catalogue = useCatalogue();
+  const dept = (d: string) => name(departmentLabel(catalogue, d), d);
   usePageTitle(t('track.caseHeading', { caseNo: session.caseNo }));
   const [view, setView] = useState<TrackingView | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -259,7 +262,7 @@ function TrackedCase({ session, onSignOut }: { session: TrackingSession; onSignO
             </span>
           </Descriptions.Item>
           {view.pendingDepartments.length > 0 && (
-            <Descriptions.Item label={t('track.pending')}>{view.pendingDepartments.map((d) => name(departmentName(d), d)).join(lang === 'zh' ? '、' : ', ')}</Descriptions.Item>
+            <Descriptions.Item label={t('track.pending')}>{view.pendingDepartments.map(dept).join(lang === 'zh' ? '、' : ', ')}</Descriptions.Item>
           )}
         </Descriptions>
         {view.status === 'completed' && <Alert type="success" showIcon message={t('track.completed')} style={{ marginTop: 12 }} />}
@@ -281,7 +284,7 @@ function TrackedCase({ session, onSignOut }: { session: TrackingSession; onSignO
       {view.decision ? <WrittenDecision decision={view.decision as Schemas['WrittenDecision']} /> : null}
 
       <Section id="track-progress" title={t('track.progress')} testId="track-progress">
-        <Steps direction="vertical" size="small" current={-1} items={view.steps.map((s) => stepItem(s, t, name))} />
+        <Steps direction="vertical" size="small" current={-1} items={view.steps.map((s) => stepItem(s, t, name, dept))} />
       </Section>
 
       <Section id="track-certificates" title={t('track.certificates')} testId="track-certificates">
@@ -337,7 +340,7 @@ async function pollUntilResumed(load: () => Promise<TrackingView | null>): Promi
   }
 }
 
-function stepItem(s: Step, t: ReturnType<typeof useI18n>['t'], name: ReturnType<typeof useBilingual>) {
+function stepItem(s: Step, t: ReturnType<typeof useI18n>['t'], name: ReturnType<typeof useBilingual>, dept: (code: string) => string) {
   const department = s.department as Department | null;
   const last = [...s.decisions].reverse().find((d) => d.decision !== 'automatic' || s.status === 'rejected');
   return {
@@ -347,7 +350,7 @@ function stepItem(s: Step, t: ReturnType<typeof useI18n>['t'], name: ReturnType<
     description: (
       <Space direction="vertical" size={0}>
         <span>
-          {department ? `${name(departmentName(department), department)} · ` : ''}
+          {department ? `${dept(department)} · ` : ''}
           <strong>{t(`pub.stepStatus.${s.status}` as MessageKey)}</strong>
           {s.deadline && (s.status === 'open' || s.status === 'supplement_requested') ? ` · ${t('track.stepDeadline', { at: formatInstant(s.deadline) })}` : ''}
         </span>

@@ -15,8 +15,7 @@ import { formSchemaOf, serviceOfCertificate, useCatalogue } from '../../catalogu
 import { ErrorAlert, Loading, usePageTitle } from '../../components/Feedback';
 import { formatInstant } from '../../format';
 import { useI18n, type MessageKey } from '../../i18n';
-import { useSession } from '../../session';
-import { fieldLabel, fieldText, orderedFields } from '../certificates/field-labels';
+import { fieldLabel, fieldText, orderedFields, orderedPaths } from '../certificates/field-labels';
 import { LargeTextScope } from '../track/LargeText';
 
 type Status = Schemas['CertificateVerification']['status'];
@@ -114,8 +113,8 @@ function VerifyResult({ o }: { o: Outcome }) {
   const { t, lang } = useI18n();
   const c = o.certificate;
   const narrow = !Grid.useBreakpoint().sm;
-  // A signed-in visitor's page titles the fields from the issuing service's form schema (the catalogue needs a token).
-  const catalogue = useCatalogue(Boolean(useSession().token));
+  // Field titles, values and order from the issuing service's form schema (the catalogue is public).
+  const catalogue = useCatalogue();
   const schema = c ? formSchemaOf(serviceOfCertificate(catalogue, c.type)) : null;
   const text = (b: { zh: string; en: string }) => b[lang] || b.zh;
   return (
@@ -169,7 +168,7 @@ function VerifyResult({ o }: { o: Outcome }) {
         )}
       </Descriptions>
       {c && c.withheldFields.length > 0 && (
-        <Typography.Paragraph style={{ marginTop: 12 }}>{t('cert.withheld', { fields: c.withheldFields.map((f) => fieldLabel(f, lang, schema)).join(lang === 'zh' ? '、' : ', ') })}</Typography.Paragraph>
+        <Typography.Paragraph style={{ marginTop: 12 }}>{t('cert.withheld', { fields: orderedPaths(c.withheldFields, schema).map((f) => fieldLabel(f, lang, schema)).join(lang === 'zh' ? '、' : ', ') })}</Typography.Paragraph>
       )}
       {o.by === 'number' && <Typography.Paragraph style={{ marginTop: 12 }}>{t('verify.byNumber')}</Typography.Paragraph>}
     </div>
