@@ -4,7 +4,9 @@
  * its submitted form on the case page with the Chinese titles of its form schema (through `$ref`s into `$defs`, array
  * items and nested objects), in the schema's order, its enumerated values by their titles, a unit taken from the field
  * name when the title lacks it; the certificate's print view, and its public verification page with no sign-in, title
- * its signed fields from the same schema. The school-bus case page is held to its committed definition's titles too.
+ * its signed fields from the same schema. The school-bus case page is held to its committed definition's titles too,
+ * and the fourth service, RIDEHAIL (added as data only), goes through the workbench: its form shown with its
+ * definition's titles, its first step decided in the pages, and its two certificates listed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +14,7 @@ import path from 'node:path';
 import { DEMO } from '../../infra/db/seed';
 import { DEFAULT_CATALOG_SOURCES, loadServiceCatalog } from '../../infra/services/catalog';
 import { startBrowserRun, type BrowserRun, type TestPage } from '../helpers/browser';
-import { approveByApi, caseReaches, portal, signInAsReviewer, submitSchoolBus, zh } from './flows';
+import { approveByApi, caseReaches, confirmDialog, openAndClaim, openLinkName, openTask, portal, signInAsReviewer, stepNames, stepReaches, submitSchoolBus, zh } from './flows';
 
 const bilingual = (zh: string, en: string) => ({ zh, en });
 
@@ -226,5 +228,50 @@ describe('the workbench renders a form from its definition', () => {
     expect(rows.find((r) => r.key === 'totalMassKg')?.label).toBe('总质量（千克）');
     expect(rows.find((r) => r.key === 'creditCode')?.label).toBe('统一社会信用代码');
     await p.expectNoProblems();
+  });
+
+  it('takes a RIDEHAIL case (the service added as data only) through the workbench, its form titled by its definition', async () => {
+    type Titled = { 'x-title': { zh: string }; properties?: Record<string, Titled> };
+    const def = (await run.api.call('GET', '/services/RIDEHAIL', { token: portal })).body as { example: unknown; formSchema: { properties: Record<string, Titled> } };
+    const submitted = await run.api.call('POST', '/cases', { token: portal, body: def.example, headers: { 'Idempotency-Key': `browser-ridehail-${Date.now()}` } });
+    expect(submitted.status).toBe(201);
+    const caseNo: string = submitted.body.caseNo;
+    const stepName = await stepNames(run, 'RIDEHAIL');
+
+    // Transport accepts in the pages: from its queue to the case, whose form reads as the definition titles it.
+    await openTask(run, 'transport', caseNo, 'transport-acceptance');
+    const p = await run.open('service-form-ridehail');
+    await signInAsReviewer(p, 'transport');
+    await p.page.getByRole('link', { name: openLinkName(caseNo, stepName('transport-acceptance')), exact: true }).waitFor();
+    await openAndClaim(p, caseNo, stepName('transport-acceptance'));
+    const props = def.formSchema.properties;
+    await p.page.getByTestId('case-form').locator('dt[data-field="serviceCity"]', { hasText: props.serviceCity!['x-title'].zh }).waitFor();
+    const rows = await formRows(p);
+    const top = Object.keys(props);
+    expect(rows.filter((r) => top.includes(r.key!)).map((r) => r.label)).toEqual(top.map((k) => props[k]!['x-title'].zh));
+    expect(rows.find((r) => r.key === 'seats')?.label).toBe(props.vehicle!.properties!.seats!['x-title'].zh);
+    expect(rows.find((r) => r.key === 'seats')?.label).toBe('核定载客人数');
+    expect(rows.find((r) => r.key === 'serviceCity')).toMatchObject({ label: '服务所在地', value: '济宁市' });
+    expect(rows.filter((r) => r.label === r.key)).toEqual([]);
+    const form = p.page.getByTestId('decision-form');
+    await form.getByRole('radio', { name: zh('decisionKind.approve') }).check();
+    await form.getByLabel(zh('decide.comment')).fill('驾驶员与车辆条件核查通过。');
+    await p.page.getByTestId('submit-decision').click();
+    const dialog = confirmDialog(p, 'approve');
+    await dialog.getByRole('button', { name: zh('decide.submit') }).click();
+    await stepReaches(run, caseNo, 'transport-acceptance', 'approved');
+    await p.check('ridehail-case');
+
+    // The police and transport's decision through the API; the case page then lists both certificates.
+    await approveByApi(run, 'public_security', caseNo, 'police-review');
+    await approveByApi(run, 'transport', caseNo, 'transport-decision');
+    const done = await caseReaches(run, caseNo, 'completed');
+    expect(done.certificates).toHaveLength(2);
+    await p.page.getByRole('button', { name: zh('action.refresh') }).click();
+    await p.page.getByTestId('case-status').getByText(zh('caseStatus.completed')).waitFor();
+    expect(await p.page.getByTestId('case-certificate').count()).toBe(2);
+    const listed = await p.page.getByTestId('case-certificates').innerText();
+    for (const name of ['网络预约出租汽车驾驶员证', '网络预约出租汽车运输证']) expect(listed).toContain(name);
+    await p.check('ridehail-completed');
   });
 });
