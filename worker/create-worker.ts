@@ -72,6 +72,9 @@ export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
       ],
     },
     sinks: workflowTracingSinks(o.tracing),
+    // A workflow task sent to the sticky queue of a worker that died waits this long before it goes to the shared
+    // queue for another worker (default 10 s): part of every case's recovery after a worker is lost (issue 13).
+    stickyQueueScheduleToStartTimeout: '5 seconds',
     // Activities get this long to finish after SIGTERM before they are cancelled and handed back to the server.
     shutdownGraceTime: '20 seconds',
   });

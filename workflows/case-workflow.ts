@@ -860,6 +860,14 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
   const allDone = () =>
     state.steps.every((s) => s.status === 'approved' || s.status === 'skipped' || !defOf(s.id).mandatory);
 
+  async function applyMessage(msg: Inbox): Promise<void> {
+    if (msg.kind === 'decision') await applyDecision(msg.decision, msg.receivedAt);
+    else if (msg.kind === 'supplement') await applySupplement(msg.supplement, msg.receivedAt);
+    else if (msg.kind === 'withdraw') await applyWithdrawal(msg.request);
+    else if (msg.kind === 'ignored') await recordIgnored(msg.signal, msg.reason);
+    else await reloadCalendar();
+  }
+
   // ---- The loop ----
   /** v9: the one armed timer (the earliest clock event it was armed for) and whether it has fired. */
   let clock: { atMs: number; rang: boolean } | undefined;
@@ -890,8 +898,17 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseOutcome> {
         await condition(() => inbox.length > 0);
       }
     }
+    // v9: one message per turn of the loop, so that what a message makes ready (a step opened by an approval) is
+    // started before the next message is applied. A local activity's write is visible before its workflow task
+    // completes; if that task is lost (a worker killed) and retried with messages that arrived meanwhile, the retry
+    // must write the same records in the same order first (the same `seq`, so the writes already made are the ones
+    // it makes again), and a decision on a step the lost task had opened must find that step open again.
     while (inbox.length > 0 && !finished) {
       const msg = inbox.shift()!;
+      if (lean) {
+        await applyMessage(msg);
+        break;
+      }
       if (msg.kind === 'decision') await applyDecision(msg.decision, msg.receivedAt);
       else if (msg.kind === 'supplement') await applySupplement(msg.supplement, msg.receivedAt);
       else if (msg.kind === 'withdraw') await applyWithdrawal(msg.request);

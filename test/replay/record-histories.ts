@@ -6,6 +6,7 @@
  * update that recomputes provisional deadlines. After an intentional, patched() change to the workflow, record the new
  * version beside the old ones (all must keep replaying):
  *   npx tsx test/replay/record-histories.ts v7 [name...]   (v7 added the branches category-iii and escalation)
+ * v9 (local-activity records) recorded every name again: `npx tsx test/replay/record-histories.ts v9`.
  * It starts its own Temporal servers and a scratch PostgreSQL database, and removes them afterwards.
  */
 import fs from 'node:fs';
