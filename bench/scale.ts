@@ -113,7 +113,19 @@ export async function openCasesCheck(o: {
     const m = o.stack?.memory().worker;
     if (m) rss.push({ t: (Date.now() - started) / 1000, submitted, rssMiB: m.rssMiB });
   };
-  const sampler = setInterval(sampleRss, 2000);
+  const conn = () => o.orm.em.fork().getConnection();
+  const countInQueue = async () => {
+    const [row] = await conn().execute<{ n: string }[]>(
+      `select count(*) as n from review_task t join one_stop_case c on c.case_no = t.case_no where c.idempotency_key like ? and t.status = 'open'`,
+      [`${keyPrefix}%`],
+    );
+    inQueue = Number(row!.n);
+  };
+  // While submitting too: how far behind the worker is (the progress line shows it).
+  const sampler = setInterval(() => {
+    sampleRss();
+    void countInQueue().catch(() => undefined);
+  }, 2000);
   const progress = new Progress(() => {
     const s = (Date.now() - started) / 1000;
     return `  open cases: ${submitted}/${o.count} submitted (${(submitted / Math.max(s, 0.001)).toFixed(1)}/s), ${inQueue} in a queue, ${s.toFixed(0)} s, worker RSS ${o.stack?.memory().worker?.rssMiB.toFixed(0) ?? '?'} MiB`;
@@ -145,14 +157,9 @@ export async function openCasesCheck(o: {
     // 2. Wait until every one of them waits in a department queue (its first review task is open), for at most
     //    waitMinutes: on a busy machine the worker's backlog can outlast any sensible run; then measure with those
     //    that have, and say so.
-    const conn = () => o.orm.em.fork().getConnection();
     const waitDeadline = started + (o.waitMinutes ?? 30) * 60_000;
     for (;;) {
-      const [row] = await conn().execute<{ n: string }[]>(
-        `select count(*) as n from review_task t join one_stop_case c on c.case_no = t.case_no where c.idempotency_key like ? and t.status = 'open'`,
-        [`${keyPrefix}%`],
-      );
-      inQueue = Number(row!.n);
+      await countInQueue();
       if (inQueue >= o.count) break;
       if (Date.now() > waitDeadline) {
         o.say(`only ${inQueue} of ${o.count} cases reached a review queue in ${o.waitMinutes ?? 30} minutes: measuring with those`);
