@@ -23,9 +23,8 @@ import {
 } from '../../infra/signing/verification';
 import {
   certificatePurpose,
-  findCertificate,
-  findCertificateByVerificationCode,
   findCertificateForCaller,
+  findCertificateToVerify,
   revokeCertificate,
   type Certificate,
 } from '../../infra/repositories/certificates';
@@ -113,31 +112,10 @@ function signedAlgorithm(payload: string): (typeof SIGNATURE_ALGORITHMS)[number]
 /** `date` columns come back as `YYYY-MM-DD` strings; a Date is accepted too. */
 const day = (d: unknown) => (d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10));
 
-function stored(c: Certificate): StoredCertificate {
-  return {
-    no: c.no,
-    caseNo: c.caseNo,
-    type: c.type,
-    subjectKey: c.subjectKey,
-    holderKey: c.holderKey,
-    holderName: c.holderName,
-    authority: c.authority,
-    fields: c.fields,
-    validFrom: day(c.validFrom),
-    validUntil: day(c.validUntil),
-    issuedAt: c.issuedAt,
-    payload: c.payload,
-    signature: c.signature,
-    keyId: c.keyId,
-    revokedAt: c.revokedAt ?? null,
-    verificationCode: c.verificationCode,
-  };
-}
-
 export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
   const em = (): EntityManager => deps.orm.em.fork() as EntityManager;
-  const check = (c: Certificate | null): CertificateCheck => {
-    const result = checkCertificate(c ? stored(c) : undefined, (id) => deps.publicKeys.get(id), shanghaiDate(Date.now()));
+  const check = (c: StoredCertificate | null): CertificateCheck => {
+    const result = checkCertificate(c ?? undefined, (id) => deps.publicKeys.get(id), shanghaiDate(Date.now()));
     // An integrity incident for ops: the number and the names of the facts that disagree, never their values.
     if (c && result.status === 'tampered') deps.log(`certificate ${c.no} failed verification: ${result.problems.join(', ')}`);
     return result;
@@ -170,7 +148,7 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
     params: codeParam,
     responses: { 200: json(verifyByCodeBody, 'Verification result') },
     handler: async ({ params }) => {
-      const c = await findCertificateByVerificationCode(em(), params.code);
+      const c = await findCertificateToVerify(em(), { verificationCode: params.code });
       const result = check(c);
       const shown = result.payload && result.status !== 'tampered' ? publicCertificate(result.payload) : null;
       return {
@@ -195,7 +173,7 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
     params: noParam,
     responses: { 200: json(statusOnlyBody, 'Verification result') },
     handler: async ({ params }) => {
-      const result = check(await findCertificate(em(), params.no));
+      const result = check(await findCertificateToVerify(em(), { no: params.no }));
       return { status: 200, body: { no: params.no, status: result.status, signatureValid: result.signatureValid } };
     },
   });

@@ -5,6 +5,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Certificate, OneStopCase } from '../db/entities';
+import type { StoredCertificate } from '../signing/verification';
 import type { Caller } from './caller';
 import { departmentHasTask } from './review-tasks';
 
@@ -17,9 +18,58 @@ export async function findCertificate(em: EntityManager, no: string): Promise<Ce
   return em.findOne(Certificate, { no });
 }
 
-/** Public verification: the certificate whose random code is printed (as a QR code) on it. */
-export async function findCertificateByVerificationCode(em: EntityManager, code: string): Promise<Certificate | null> {
-  return em.findOne(Certificate, { verificationCode: code });
+/**
+ * The public verify routes' read (by number, or by the random code printed as a QR code on the certificate): one primary-key (or verification-code) lookup, the row as PostgreSQL holds it, as
+ * plain values. No entity, no identity map: the most frequent public read, where hydrating an entity cost more CPU than
+ * the query. Every column the check compares with the signed payload, and no other.
+ */
+export async function findCertificateToVerify(em: EntityManager, by: { no: string } | { verificationCode: string }): Promise<StoredCertificate | null> {
+  const [column, value] = 'no' in by ? ['no', by.no] : ['verification_code', by.verificationCode];
+  const rows = await em.getConnection().execute<CertificateRow[]>(
+    `select no, case_no, type, subject_key, holder_key, holder_name, authority, fields, valid_from::text as valid_from,
+       valid_until::text as valid_until, issued_at, payload, signature, key_id, revoked_at, verification_code
+     from certificate where ${column} = ? limit 1`,
+    [value],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    no: r.no,
+    caseNo: r.case_no,
+    type: r.type,
+    subjectKey: r.subject_key,
+    holderKey: r.holder_key,
+    holderName: r.holder_name,
+    authority: r.authority,
+    fields: r.fields,
+    validFrom: r.valid_from,
+    validUntil: r.valid_until,
+    issuedAt: new Date(r.issued_at),
+    payload: r.payload,
+    signature: r.signature,
+    keyId: r.key_id,
+    revokedAt: r.revoked_at ? new Date(r.revoked_at) : null,
+    verificationCode: r.verification_code,
+  };
+}
+
+interface CertificateRow {
+  no: string;
+  case_no: string;
+  type: string;
+  subject_key: string;
+  holder_key: string;
+  holder_name: string;
+  authority: string;
+  fields: Record<string, unknown>;
+  valid_from: string;
+  valid_until: string;
+  issued_at: Date | string;
+  payload: string;
+  signature: string;
+  key_id: string;
+  revoked_at: Date | string | null;
+  verification_code: string;
 }
 
 /** The row as PostgreSQL holds it now (never the identity map's copy): what issuance returns is what is stored. */

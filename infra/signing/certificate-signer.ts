@@ -168,16 +168,35 @@ export function ensureDevSigningKeys(privateKeyPath: string, publicKeyPath: stri
   CertificateSigner.fromFile(privateKeyPath, keyId, true, opts).syncPublicKeyFile(publicKeyPath, { publish: true });
 }
 
-/** The algorithm of a PEM public key, or undefined when it is not a key this platform verifies with. */
-export function publicKeyAlgorithm(publicKeyPem: string): SignatureAlgorithm | undefined {
-  try {
-    return keyAlgorithm(createPublicKey(publicKeyPem));
-  } catch {
-    return undefined;
+/**
+ * A PEM public key parsed once: the public verify routes check every certificate against one of a handful of keys,
+ * and parsing the PEM (and exporting its SPKI to tell SM2 apart) cost more than an Ed25519 signature check itself.
+ * Bounded; a PEM that does not parse is remembered as such too.
+ */
+const parsedKeys = new Map<string, { key: KeyObject; algorithm: SignatureAlgorithm | undefined } | null>();
+const PARSED_KEYS_LIMIT = 64;
+
+function parsedPublicKey(publicKeyPem: string): { key: KeyObject; algorithm: SignatureAlgorithm | undefined } | null {
+  let entry = parsedKeys.get(publicKeyPem);
+  if (entry === undefined) {
+    try {
+      const key = createPublicKey(publicKeyPem);
+      entry = { key, algorithm: keyAlgorithm(key) };
+    } catch {
+      entry = null;
+    }
+    if (parsedKeys.size >= PARSED_KEYS_LIMIT) parsedKeys.delete(parsedKeys.keys().next().value!);
+    parsedKeys.set(publicKeyPem, entry);
   }
+  return entry;
 }
 
-// SM2 verification is pure JavaScript (about 20 ms); Ed25519 well under one. A verification is a pure function of the
+/** The algorithm of a PEM public key, or undefined when it is not a key this platform verifies with. */
+export function publicKeyAlgorithm(publicKeyPem: string): SignatureAlgorithm | undefined {
+  return parsedPublicKey(publicKeyPem)?.algorithm;
+}
+
+// SM2 verification costs about 1 ms (OpenSSL's SM3 and @noble/curves); Ed25519 well under one. A verification is a pure function of the
 // key, the payload and the signature, so the public routes remember recent answers by their SHA-256: a changed row has
 // another digest and is verified afresh. Bounded; the oldest answer goes first.
 const VERIFIED_CACHE_SIZE = 5000;
@@ -193,11 +212,11 @@ export function verifyCertificateSignature(payload: string, signatureB64: string
   if (known !== undefined) return known;
   let ok = false;
   try {
-    const key = createPublicKey(publicKeyPem);
+    const parsed = parsedPublicKey(publicKeyPem);
     const bytes = Buffer.from(payload, 'utf8');
     const signature = Buffer.from(signatureB64, 'base64');
-    const algorithm = keyAlgorithm(key);
-    ok = algorithm === 'SM2-SM3' ? sm2Verify(bytes, signature, key) : algorithm === 'Ed25519' ? verify(null, bytes, key, signature) : false;
+    const algorithm = parsed?.algorithm;
+    ok = !parsed ? false : algorithm === 'SM2-SM3' ? sm2Verify(bytes, signature, parsed.key) : algorithm === 'Ed25519' ? verify(null, bytes, parsed.key, signature) : false;
   } catch {
     ok = false;
   }

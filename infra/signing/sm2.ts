@@ -238,6 +238,17 @@ function verifierFor(point: Buffer, id: string): { point: Sm2Point; za: Buffer }
   return entry;
 }
 
+/** The public point of a key object, exported once per object (the key ring hands out the same objects). */
+const pointsOfKeys = new WeakMap<KeyObject, Buffer>();
+function publicPointOf(key: KeyObject): Buffer {
+  let point = pointsOfKeys.get(key);
+  if (!point) {
+    point = sm2PublicPoint(key);
+    pointsOfKeys.set(key, point);
+  }
+  return point;
+}
+
 /** r and s of a strict DER SM2Signature (the canonical encoding only: anything else is refused, not repaired). */
 function decodeSm2Signature(der: Buffer): { r: bigint; s: bigint } | undefined {
   const outer = readTlv(der, 0);
@@ -258,7 +269,7 @@ export function sm2Verify(message: Buffer, signatureDer: Buffer, publicKey: KeyO
     const { n } = SM2_P256;
     const rs = decodeSm2Signature(signatureDer);
     if (!rs || rs.r < 1n || rs.r >= n || rs.s < 1n || rs.s >= n) return false;
-    const { point, za } = verifierFor(Buffer.isBuffer(publicKey) ? publicKey : sm2PublicPoint(publicKey), id);
+    const { point, za } = verifierFor(Buffer.isBuffer(publicKey) ? publicKey : publicPointOf(publicKey), id);
     const e = toBig(createHash('sm3').update(za).update(message).digest());
     const t = mod(rs.r + rs.s, n);
     if (t === 0n) return false;
