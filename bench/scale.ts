@@ -172,7 +172,7 @@ export async function openCasesCheck(o: {
     // 3. Settle: does the worker's RSS keep rising with nothing new coming in?
     const settleFrom = rss.length;
     sampleRss();
-    o.say(`all ${o.count} open; watching the worker's RSS for ${o.settleSeconds ?? 30} s with nothing new`);
+    o.say(`${inQueue} of ${o.count} in a queue; watching the worker's RSS for ${o.settleSeconds ?? 30} s with no new submissions`);
     await sleep((o.settleSeconds ?? 30) * 1000);
     sampleRss();
     clearInterval(sampler);
