@@ -284,7 +284,7 @@ async function saturationRun(env: Env): Promise<number> {
   const platformLat = new Latencies();
 
   // ---- Platform ----
-  say(`platform: saturation search over ${args.ladder.join(', ')} cases in flight (stop when a step gains < ${(args.minGain * 100).toFixed(0)}%)`);
+  say(`platform: saturation search over ${args.ladder.join(', ')} cases in flight (stop when two steps in a row gain < ${(args.minGain * 100).toFixed(0)}%)`);
   const platform = await searchSaturation({
     ladder: args.ladder,
     minGain: args.minGain,
