@@ -75,6 +75,9 @@ export interface StepLegalBasis {
   onLimit: LegalCitation & { providesDeemedConsent?: boolean; text?: string };
 }
 
+export const PUBLIC_FIELD_RULES = ['show', 'holder', 'person', 'plate'] as const;
+export type PublicFieldRule = (typeof PUBLIC_FIELD_RULES)[number];
+
 export interface CertificateSpec {
   type: string;
   name: Bilingual;
@@ -85,6 +88,12 @@ export interface CertificateSpec {
   department: Department;
   /** Form fields copied onto the certificate (dot paths into the application form; `vehicle.*` for per-vehicle). */
   fields: string[];
+  /**
+   * What public verification (anyone holding the printed code) may see of each field, and how: `show` as it is,
+   * `holder` as the holder's name is shown (an organisation whole, a person masked), `person` masked as a name, `plate`
+   * masked as a plate. A field not listed is withheld (the page names it as withheld): the safe default.
+   */
+  publicFields?: Record<string, PublicFieldRule>;
 }
 
 export interface ScenarioOption {

@@ -150,7 +150,7 @@ export function certificateRoutes(t: RouteTable, deps: ApiDeps): void {
     handler: async ({ params }) => {
       const c = await findCertificateToVerify(em(), { verificationCode: params.code });
       const result = check(c);
-      const shown = result.payload && result.status !== 'tampered' ? publicCertificate(result.payload) : null;
+      const shown = result.payload && result.status !== 'tampered' ? publicCertificate(result.payload, deps.catalog.publicFieldRules(result.payload.type)) : null;
       return {
         status: 200,
         body: {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { shanghaiDate } from '../../domain/calendar';
 import { DepartmentDirectory, registerDepartments, type DepartmentInfo } from '../../domain/departments';
 import { checksConfigSchema, stepCheckIssues } from '../../domain/checks';
-import { CODE_CHECKS, DEPARTMENT_CODE_PATTERN, type Bilingual, type ReviewStepDefinition, type ServiceDefinition } from '../../domain/types';
+import { CODE_CHECKS, DEPARTMENT_CODE_PATTERN, PUBLIC_FIELD_RULES, type Bilingual, type PublicFieldRule, type ReviewStepDefinition, type ServiceDefinition } from '../../domain/types';
 import { compileCondition, compileForm, InvalidFormSchemaError, type CompiledForm, type FormRule, type JsonSchema } from './form-schema';
 
 const bilingual = z.object({ zh: z.string().min(1), en: z.string().min(1) });
@@ -78,6 +78,7 @@ export const serviceDefinitionSchema = z
           authority: bilingual,
           department,
           fields: z.array(z.string()).min(1),
+          publicFields: z.record(z.string(), z.enum(PUBLIC_FIELD_RULES)).optional(),
         }),
       )
       .min(1),
@@ -220,6 +221,15 @@ export class ServiceCatalog {
   ) {
     this.byCode = new Map(services.map((s) => [s.definition.code, s]));
   }
+  /** The public-view rule of each field of a certificate type (none: every field withheld), whichever service issues it. */
+  publicFieldRules(certificateType: string): Readonly<Record<string, PublicFieldRule>> {
+    for (const def of this.list()) {
+      const spec = def.certificates.find((c) => c.type === certificateType);
+      if (spec) return spec.publicFields ?? {};
+    }
+    return {};
+  }
+
   list(): ServiceDefinition[] {
     return [...this.byCode.values()].map((s) => s.definition);
   }
@@ -380,6 +390,9 @@ export function parseServiceFile(raw: unknown, source: string, departments: Depa
       const perVehicle = c.perVehicle && f.startsWith('vehicle.') && schemaAt(formSchema, `vehicles.0.${f.slice(8)}`);
       if (!schemaAt(formSchema, f) && !perVehicle) issues.push({ path: ['certificates', i, 'fields', j], message: `${f} is not a field of the form` });
     });
+    for (const f of Object.keys(c.publicFields ?? {})) {
+      if (!c.fields.includes(f)) issues.push({ path: ['certificates', i, 'publicFields', f], message: `${f} is not one of the certificate's fields` });
+    }
   });
   const materialIds = new Set(definition.materials.map((m) => m.id));
   materialsWhen.forEach((m, i) => {

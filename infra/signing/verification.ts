@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import { isValidCreditCode, isValidIdCardNumber } from '../../domain/identifiers';
 import { maskName, maskPlate } from '../../domain/masking';
+import type { PublicFieldRule } from '../../domain/types';
 import { canonicalJson, publicKeyAlgorithm, SIGNATURE_ALGORITHMS, verifyCertificateSignature, type SignatureAlgorithm } from './certificate-signer';
 
 export const CERTIFICATE_STATUSES = ['valid', 'revoked', 'expired', 'tampered', 'unknown'] as const;
@@ -130,36 +131,6 @@ export function isOrganisationKey(key: string): boolean {
   return isValidCreditCode(key) && !isValidIdCardNumber(key);
 }
 
-type FieldRule = 'show' | 'holder' | 'person' | 'plate';
-
-/**
- * Every certificate field the public may see, and how. Fields not listed are withheld. `holder` fields follow the
- * holder's rule (organisation whole, person masked).
- */
-export const PUBLIC_FIELD_RULES: Readonly<Record<string, FieldRule>> = {
-  'applicant.name': 'holder',
-  'applicant.address': 'show', // an organisation's registered address: public record; a person's is never a field
-  'applicant.legalRepresentative': 'person',
-  'carrier.name': 'show',
-  'driver.name': 'person',
-  'vehicle.plate': 'plate',
-  'vehicle.seats': 'show',
-  'vehicle.totalMassKg': 'show',
-  'vehicle.axles': 'show',
-  'cargo.name': 'show',
-  'loaded.lengthMm': 'show',
-  'loaded.widthMm': 'show',
-  'loaded.heightMm': 'show',
-  'loaded.grossMassKg': 'show',
-  'route.name': 'show',
-  'route.originCity': 'show',
-  'route.destinationCity': 'show',
-  'route.segmentIds': 'show',
-  'route.travelFrom': 'show',
-  'route.travelTo': 'show',
-  // Withheld by omission, on purpose: route.stops and route.departureTimes (where and when children board).
-};
-
 export type PublicFieldValue = string | number | boolean | null | (string | number)[];
 
 export interface PublicCertificate {
@@ -178,7 +149,7 @@ export interface PublicCertificate {
   withheldFields: string[];
 }
 
-function publicValue(value: unknown, rule: FieldRule, organisation: boolean): PublicFieldValue {
+function publicValue(value: unknown, rule: PublicFieldRule, organisation: boolean): PublicFieldValue {
   const mask = (f: (s: string) => string) => (typeof value === 'string' ? f(value) : value === null ? null : '***');
   switch (rule) {
     case 'holder':
@@ -194,13 +165,16 @@ function publicValue(value: unknown, rule: FieldRule, organisation: boolean): Pu
   }
 }
 
-/** The public, minimised view of a verified payload. */
-export function publicCertificate(p: CertificatePayload): PublicCertificate {
+/**
+ * The public, minimised view of a verified payload. `rules` are the certificate type's `publicFields` from its service
+ * definition: what the public may see of each field, and how; every other field is withheld.
+ */
+export function publicCertificate(p: CertificatePayload, rules: Readonly<Record<string, PublicFieldRule>>): PublicCertificate {
   const organisation = isOrganisationKey(p.holder.key);
   const fields: Record<string, PublicFieldValue> = {};
   const withheldFields: string[] = [];
   for (const [name, value] of Object.entries(p.fields).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const rule = PUBLIC_FIELD_RULES[name];
+    const rule = Object.hasOwn(rules, name) ? rules[name] : undefined;
     if (rule) fields[name] = publicValue(value, rule, organisation);
     else withheldFields.push(name);
   }

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { creditCodeWithCheck, idCardWithCheck } from '../../domain/identifiers';
 import { CertificateSigner, canonicalJson, newVerificationCode } from '../../infra/signing/certificate-signer';
 import { checkCertificate, isOrganisationKey, publicCertificate, type StoredCertificate } from '../../infra/signing/verification';
+import { loadServiceCatalog } from '../../infra/services/catalog';
+import type { PublicFieldRule } from '../../domain/types';
 import { verifyOffline } from '../../scripts/verify-certificate';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onestop-verify-'));
@@ -152,8 +154,8 @@ describe('checkCertificate', () => {
     expect(JSON.parse(c.payload).alg).toBe('SM2-SM3');
     // DER SEQUENCE { r INTEGER, s INTEGER }: 0x30, then at most 70 bytes.
     expect(Buffer.from(c.signature, 'base64')[0]).toBe(0x30);
-    expect(publicCertificate(checkCertificate(c, keys, TODAY).payload!).signatureAlgorithm).toBe('SM2-SM3');
-    expect(publicCertificate(checkCertificate(issue({ legacy: true }), keys, TODAY).payload!).signatureAlgorithm).toBe('Ed25519');
+    expect(publicCertificate(checkCertificate(c, keys, TODAY).payload!, RULES).signatureAlgorithm).toBe('SM2-SM3');
+    expect(publicCertificate(checkCertificate(issue({ legacy: true }), keys, TODAY).payload!, RULES).signatureAlgorithm).toBe('Ed25519');
   });
 
   it.each([
@@ -174,9 +176,27 @@ describe('checkCertificate', () => {
   });
 });
 
+/** The committed definitions' public rules for every certificate field (each certificate's `publicFields`), merged. */
+const RULES = Object.assign({}, ...loadServiceCatalog().list().flatMap((d) => d.certificates.map((c) => c.publicFields ?? {}))) as Record<string, PublicFieldRule>;
+
 describe('publicCertificate', () => {
+  it("takes each field's rule from its certificate's definition: none listed, nothing shown", () => {
+    const payload = checkCertificate(issue(), keys, TODAY).payload!;
+    const view = publicCertificate(payload, {});
+    expect(view.fields).toEqual({});
+    expect(view.withheldFields).toEqual(Object.keys(payload.fields).sort());
+    expect(publicCertificate(payload, { 'route.stops': 'show' }).fields).toEqual({ 'route.stops': expect.any(Array) });
+  });
+
+  it('the committed school-bus sign withholds where and when children board', () => {
+    const sign = loadServiceCatalog().publicFieldRules('school-bus-sign');
+    expect(sign).not.toHaveProperty(['route.stops']);
+    expect(sign).not.toHaveProperty(['route.departureTimes']);
+    expect(sign['driver.name']).toBe('person');
+  });
+
   it('an organisation holder is shown whole; plates, drivers masked; where children board withheld', () => {
-    const view = publicCertificate(checkCertificate(issue(), keys, TODAY).payload!);
+    const view = publicCertificate(checkCertificate(issue(), keys, TODAY).payload!, RULES);
     expect(view.holder).toEqual({ name: '济宁市任城区实验小学', kind: 'organisation' });
     expect(view.subject).toBe('鲁H***45');
     expect(view.fields).toEqual({
@@ -191,14 +211,14 @@ describe('publicCertificate', () => {
 
   it('a person holder is masked, in the holder and in applicant.name', () => {
     const c = issue({ holderKey: PERSON, holderName: '张伟', fields: { 'applicant.name': '张伟', 'applicant.legalRepresentative': '王芳' } });
-    const view = publicCertificate(checkCertificate(c, keys, TODAY).payload!);
+    const view = publicCertificate(checkCertificate(c, keys, TODAY).payload!, RULES);
     expect(view.holder).toEqual({ name: '张*', kind: 'person' });
     expect(view.fields).toEqual({ 'applicant.name': '张*', 'applicant.legalRepresentative': '王*' });
     expect(JSON.stringify(view)).not.toMatch(/张伟|王芳|37080219800101/);
   });
 
   it('a field without a public rule is withheld, whatever it holds', () => {
-    const view = publicCertificate(checkCertificate(issue({ fields: { 'driver.idCard': PERSON, 'vehicle.seats': 19 } }), keys, TODAY).payload!);
+    const view = publicCertificate(checkCertificate(issue({ fields: { 'driver.idCard': PERSON, 'vehicle.seats': 19 } }), keys, TODAY).payload!, RULES);
     expect(view.fields).toEqual({ 'vehicle.seats': 19 });
     expect(view.withheldFields).toEqual(['driver.idCard']);
   });

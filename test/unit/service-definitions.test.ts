@@ -120,6 +120,15 @@ describe('the catalogue refuses', () => {
     expectRefused(raw2 as unknown as Record<string, unknown>, /certificates\.1\.fields\.6: vehicle\.colour is not a field of the form/);
   });
 
+  it("a public rule for a field the certificate does not carry, or a rule that is not one of the four", () => {
+    const raw = schoolBusFile() as { certificates: { publicFields: Record<string, string> }[] };
+    raw.certificates[0]!.publicFields['driver.idCard'] = 'show';
+    expectRefused(raw as unknown as Record<string, unknown>, /certificates\.0\.publicFields\.driver\.idCard: driver\.idCard is not one of the certificate's fields/);
+    const raw2 = schoolBusFile() as { certificates: { publicFields: Record<string, string> }[] };
+    raw2.certificates[1]!.publicFields['route.stops'] = 'everyone';
+    expectRefused(raw2 as unknown as Record<string, unknown>, /publicFields/);
+  });
+
   it('a city file whose parent is not listed, a department listed twice, and a parent cycle', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onestop-city-'));
     try {
