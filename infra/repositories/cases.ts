@@ -15,7 +15,7 @@ import { TERMINAL_STATUSES } from '../../domain/types';
 import { ArchivedApplication, CaseEvent, OneStopCase } from '../db/entities';
 import type { Caller } from './caller';
 import { caseRelation, type CaseRelation } from './case-view';
-import { departmentHasTask, latestStepOfDepartment, openReviewTask, updateReviewTask, type NewReviewTask, type ReviewTaskChange } from './review-tasks';
+import { departmentHasTask, latestStepOfDepartment, reviewTaskId, type NewReviewTask, type ReviewTaskChange } from './review-tasks';
 
 export type { OneStopCase, CaseEvent };
 
@@ -299,39 +299,60 @@ export interface CaseProgressRecord {
 }
 
 /**
- * One transition of a case, in one transaction: the audit entry, the review tasks it opens or changes, and the case
- * row. Every statement runs on the transaction's EntityManager (`tx`), so on its connection and inside it (a statement
- * on another EntityManager would take a second pooled connection, outside the transaction:
- * test/integration/db-transactions.test.ts). Idempotent on retry.
- *
- * The row only moves forward (`last_event_seq < seq`): a retried older event never overwrites a newer snapshot. A
+ * One transition of a case, atomically: the audit entry, the review tasks it opens or changes, and the case row.
+ * Idempotent on retry: the entry and an opened task are inserted `ON CONFLICT DO NOTHING` on their unique keys, and
+ * the row only moves forward (`last_event_seq < seq`): a retried older event never overwrites a newer snapshot. A
  * progress record that succeeds also clears the needs-attention flag: the case moves again.
+ *
+ * One SQL statement (data-modifying CTEs, so one implicit transaction on one connection): the case's most frequent
+ * write (about ten per case, each a local activity in the workflow's task) costs one round trip instead of BEGIN,
+ * three to five statements built by the query builder, and COMMIT (issue 13: the worker's and PostgreSQL's CPU per
+ * case). The sub-statements touch different rows (a transition opens a task or changes tasks, never both of one).
  */
 export async function recordCaseProgress(em: EntityManager, p: CaseProgressRecord): Promise<void> {
-  await em.transactional(async (tx) => {
-    await appendCaseEvent(tx, p.event);
-    if (p.openTask) await openReviewTask(tx, p.openTask);
-    for (const change of p.taskChanges ?? []) await updateReviewTask(tx, change);
-    const s = p.snapshot;
-    await tx.nativeUpdate(
-      OneStopCase,
-      { caseNo: p.event.caseNo, lastEventSeq: { $lt: p.event.seq } },
-      {
-        status: s.status,
-        pendingDepartments: s.pendingDepartments,
-        deadline: s.deadline,
-        deadlineProvisional: s.deadlineProvisional,
-        overdue: s.overdue,
-        pausedWorkingDays: s.pausedWorkingDays,
-        completedAt: s.completedAt,
-        outcomeReasons: s.outcomeReasons,
-        updatedAt: s.updatedAt,
-        lastEventSeq: p.event.seq,
-        attentionReason: null,
-        attentionSince: null,
-      },
-    );
-  });
+  const e = p.event;
+  const s = p.snapshot;
+  const t = p.openTask;
+  const changes = (p.taskChanges ?? []).map((c) => ({
+    id: reviewTaskId(c.caseNo, c.stepId, c.round),
+    status: c.status ?? null,
+    decision: c.decision ?? null,
+    reminded: c.reminded ?? null,
+    overdue: c.overdue ?? null,
+  }));
+  await em.getConnection().execute(
+    `with event as (
+       insert into case_event (case_no, seq, type, actor, payload, at) values (?, ?, ?, ?, ?::jsonb, ?)
+       on conflict (case_no, seq) do nothing
+     ), opened as (
+       insert into review_task (id, case_no, service_code, step_id, round, department, status, deadline, reminded, overdue, automatic_report, created_at)
+       select ?::varchar, ?::varchar, ?::varchar, ?::varchar, ?::int, ?::varchar, 'open', ?::timestamptz, false, false, ?::jsonb, now() where ?::boolean
+       on conflict (case_no, step_id, round) do nothing
+     ), changed as (
+       update review_task r set
+         status = coalesce(c.status, r.status),
+         closed_at = case when c.status is null then r.closed_at else coalesce(r.closed_at, now()) end,
+         decision = coalesce(c.decision, r.decision),
+         reminded = coalesce(c.reminded, r.reminded),
+         overdue = coalesce(c.overdue, r.overdue)
+       from jsonb_to_recordset(?::jsonb) as c(id text, status text, decision text, reminded boolean, overdue boolean)
+       where r.id = c.id
+     )
+     update one_stop_case set status = ?, pending_departments = ?::jsonb, deadline = ?, deadline_provisional = ?, overdue = ?,
+       paused_working_days = ?, completed_at = ?, outcome_reasons = ?::jsonb, updated_at = ?, last_event_seq = ?,
+       attention_reason = null, attention_since = null
+     where case_no = ? and last_event_seq < ?`,
+    [
+      e.caseNo, e.seq, e.type, e.actor, JSON.stringify(e.payload), e.at,
+      t ? reviewTaskId(t.caseNo, t.stepId, t.round) : null, t?.caseNo ?? null, t?.serviceCode ?? null, t?.stepId ?? null, t?.round ?? null,
+      t?.department ?? null, t?.deadline ?? null, t?.automaticReport != null ? JSON.stringify(t.automaticReport) : null, !!t,
+      JSON.stringify(changes),
+      s.status, JSON.stringify(s.pendingDepartments), s.deadline, s.deadlineProvisional, s.overdue,
+      s.pausedWorkingDays, s.completedAt, JSON.stringify(s.outcomeReasons), s.updatedAt, e.seq,
+      e.caseNo, e.seq,
+    ],
+    'run',
+  );
 }
 
 /**
