@@ -43,7 +43,12 @@ export const materialReference = z
 
 // ---- Automatic check reports ----
 
-const finding = z.object({ ok: z.boolean(), check: z.string(), detail: z.string() });
+const finding = z.object({
+  ok: z.boolean(),
+  check: z.string(),
+  checkZh: z.string().optional().openapi({ description: "The check's name in Chinese, when its definition gives one" }),
+  detail: z.string(),
+});
 export const findingsReport = z
   .object({
     source: z.string().openapi({ description: 'The rules and registers the findings come from' }),

@@ -34,6 +34,8 @@ export const configuredCheckSchema = z.strictObject({
   allOf: z.array(part).min(2).optional(),
   /** The finding's name; `{field}` names a field of the addressed form entry, or a parameter. */
   title: z.string().min(1).optional(),
+  /** The same name in Chinese (the workbench's default language), with the same `{field}` placeholders. */
+  titleZh: z.string().min(1).optional(),
   /** Checks that must have passed for this one to run (a licence status means nothing without a registration). */
   requires: z.array(z.string()).optional(),
   /** The rule this check applies, for the report's source and the reviewer. */
@@ -121,7 +123,11 @@ export function configuredCheckIssues(stepId: string, checks: readonly Configure
     }
     if (overPaths.size > 1) add(['allOf'], `the parts read different values (${[...overPaths].join(', ')}): allOf reports one finding per value, so they must read the same`);
     const title = titleOf(c, c.type ? CHECK_TYPES.get(c.type) : undefined);
-    const placeholders = [...title.matchAll(/\{([A-Za-z_$][A-Za-z0-9_$]*)\}/g)].map((m) => m[1]!);
+    const placeholdersOf = (text: string) => [...text.matchAll(/\{([A-Za-z_$][A-Za-z0-9_$]*)\}/g)].map((m) => m[1]!);
+    const placeholders = placeholdersOf(title);
+    if (c.titleZh !== undefined && placeholdersOf(c.titleZh).sort().join() !== [...placeholders].sort().join()) {
+      add(['titleZh'], `titleZh names {${placeholdersOf(c.titleZh).join('}, {')}} where the title names {${placeholders.join('}, {')}}: the two must name the same fields`);
+    }
     for (const ph of placeholders) {
       if (placeholdersForbidden.includes(ph)) add(['title'], `the title names {${ph}}, the ID number: a report names people by name, never by ID number`);
       else if (entryFields && !entryFields.includes(ph) && !(ph in anyParams)) add(['title'], `the title names {${ph}}, which is neither a field of the form entry (${entryFields.join(', ')}) nor a parameter`);
@@ -182,7 +188,7 @@ export function runConfiguredChecks(checks: readonly ConfiguredCheck[], ctx: Che
       return { type, params: type.params.parse(p.params) as Record<string, unknown> };
     });
     const title = titleOf(c, parts.length === 1 ? parts[0]!.type : undefined);
-    const results = parts.map((p) => runCheckType(p.type, p.params, title, ctx));
+    const results = parts.map((p) => runCheckType(p.type, p.params, title, ctx, c.titleZh));
     const own = results.length === 1 ? results[0]! : mergeParts(results);
     findings.push(...own);
     if (own.every((f) => f.ok)) passed.add(c.id);
@@ -198,7 +204,7 @@ function mergeParts(results: Finding[][]): Finding[] {
   return first.map((f, i) => {
     const same = results.map((r) => r[i]).filter((x): x is Finding => x !== undefined);
     const details = [...new Set(same.map((x) => x.detail))];
-    return { check: f.check, ok: same.every((x) => x.ok), detail: details.join('; ') };
+    return { check: f.check, ...(f.checkZh !== undefined ? { checkZh: f.checkZh } : {}), ok: same.every((x) => x.ok), detail: details.join('; ') };
   });
 }
 
@@ -241,6 +247,7 @@ export function checksJsonSchema(): Record<string, unknown> {
   const common = {
     id: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9-]*$', description: 'Unique in the step; `requires` names it.' },
     title: { type: 'string', minLength: 1, description: "The finding's name; {field} names a field of the form entry or a parameter." },
+    titleZh: { type: 'string', minLength: 1, description: 'The same name in Chinese, with the same {field} placeholders (the workbench shows it in Chinese).' },
     requires: { type: 'array', items: { type: 'string' }, description: 'Earlier checks that must all have passed for this one to run.' },
     basis: { type: 'string', minLength: 1, description: 'The rule the check applies (the report shows it as its source).' },
   };

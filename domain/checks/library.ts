@@ -546,11 +546,15 @@ export function fillTitle(title: string, entry: Record<string, unknown>, params:
  * Runs one check type on a form: one finding per value its `over` parameter addresses. No value at a single path is a
  * failing finding (the form lacks what the check needs); an empty list gives no findings (no drivers, no vehicles).
  */
-export function runCheckType(type: CheckType, params: Record<string, unknown>, title: string, ctx: CheckContext): Finding[] {
+export function runCheckType(type: CheckType, params: Record<string, unknown>, title: string, ctx: CheckContext, titleZh?: string): Finding[] {
   const overPath = params[type.over] as string;
   const subjects = resolveFormPath(ctx.form, overPath);
+  const named = (entry: Record<string, unknown>, index: number) => ({
+    check: fillTitle(title, entry, params, index),
+    ...(titleZh !== undefined ? { checkZh: fillTitle(titleZh, entry, params, index) } : {}),
+  });
   if (subjects.length === 0) {
-    return isListPath(overPath) ? [] : [{ check: fillTitle(title, {}, params, 0), ok: false, detail: `the form has no value at ${overPath}` }];
+    return isListPath(overPath) ? [] : [{ ...named({}, 0), ok: false, detail: `the form has no value at ${overPath}` }];
   }
   return subjects.map((s) => {
     let outcome: { ok: boolean; detail: string };
@@ -560,7 +564,7 @@ export function runCheckType(type: CheckType, params: Record<string, unknown>, t
       // A record or form shape no rule foresaw: a person looks, the other findings stand.
       outcome = { ok: false, detail: `could not be evaluated (${err instanceof Error ? err.name : 'error'}): a person must check it` };
     }
-    return { check: fillTitle(title, s.entry, params, s.index), ...outcome };
+    return { ...named(s.entry, s.index), ...outcome };
   });
 }
 

@@ -8,6 +8,8 @@
 /** A finding of one rule, as the workbench renders it ({ check, ok, detail }): what was compared, for a person. */
 export interface Finding {
   check: string;
+  /** The finding's name in Chinese, when the step's definition gives the check a `titleZh`. */
+  checkZh?: string;
   ok: boolean;
   detail: string;
 }

@@ -50,7 +50,8 @@ const everyIdNumber = [...Object.values(DEMO.drivers).map((d) => d.idCard), idCa
 /** Shared expectations: the report keeps the shape the workbench renders, and names people but no ID numbers. */
 function expectWellFormed(report: { source: string; findings: Finding[]; error?: string }) {
   expect(report.error).toBeUndefined(); // evaluated, not "could not be evaluated"
-  for (const f of report.findings) expect(Object.keys(f).sort()).toEqual(['check', 'detail', 'ok']);
+  // The shape the workbench renders; every committed check also names itself in Chinese (titleZh).
+  for (const f of report.findings) expect(Object.keys(f).sort()).toEqual(['check', 'checkZh', 'detail', 'ok']);
   const text = JSON.stringify(report);
   for (const id of everyIdNumber) expect(text).not.toContain(id);
 }

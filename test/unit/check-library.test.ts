@@ -322,6 +322,18 @@ describe('configured checks', () => {
     ]);
   });
 
+  it('names each finding in Chinese too when the check has a titleZh, with the same placeholders filled', () => {
+    const checks = checksConfigSchema.parse([
+      { id: 'D1', title: 'driver {name}', titleZh: '驾驶员{name}', type: 'driving-licence-valid', params: { person: 'drivers[*].idCard' } },
+      { id: 'C1', type: 'company-registered', params: { company: 'applicant.creditCode' } },
+    ]);
+    const { findings } = runConfiguredChecks(checks, { form: baseForm(), records: baseRecords(), today: TODAY });
+    expect(findings.map((f) => [f.check, f.checkZh])).toEqual([
+      ['driver 张三', '驾驶员张三'],
+      ['registered', undefined],
+    ]);
+  });
+
   it('asks for exactly the records its paths address', () => {
     expect(recordsNeeded(FREIGHT_CHECKS, baseForm())).toEqual({ people: [DRIVER], vehicles: [], companies: [COMPANY], insurance: [] });
   });
@@ -349,6 +361,7 @@ describe('configured checks', () => {
     ['a requirement that is not an earlier check', [{ id: 'X1', type: 'inspection-valid', params: { vehicle: 'vehicle.plate' }, requires: ['X2'] }], 'requires X2, which is not an earlier check'],
     ['a duplicate id', [{ id: 'X1', type: 'inspection-valid', params: { vehicle: 'vehicle.plate' } }, { id: 'X1', type: 'inspection-valid', params: { vehicle: 'vehicle.plate' } }], 'duplicate check id X1'],
     ['both type and allOf', [{ id: 'X1', type: 'inspection-valid', allOf: [{ type: 'a', params: {} }, { type: 'b', params: {} }] }], 'give either a type'],
+    ['a Chinese title naming other fields than the title', [{ id: 'X1', type: 'inspection-valid', title: 'vehicle {plate}', titleZh: '车辆检验有效', params: { vehicle: 'vehicles[*].plate' } }], 'titleZh names {} where the title names {plate}'],
     ['allOf over different values', [{ id: 'X1', title: 'd {name}', allOf: [{ type: 'driving-licence-valid', params: { person: 'drivers[*].idCard' } }, { type: 'driving-licence-valid', params: { person: 'driver.idCard' } }] }], 'the parts read different values'],
   ])('refuses %s, naming the step and the check', (_name, checks, message) => {
     expect(step(checks).join('\n')).toContain(message);

@@ -4673,6 +4673,8 @@ export interface components {
             error?: string;
             findings: {
                 check: string;
+                /** @description The check's name in Chinese, when its definition gives one */
+                checkZh?: string;
                 detail: string;
                 ok: boolean;
             }[];

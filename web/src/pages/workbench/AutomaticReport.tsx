@@ -113,7 +113,7 @@ export function AutomaticReport({ check }: { check: StepCheck }) {
           <ul style={{ margin: 0, paddingLeft: 20 }} data-testid="findings">
             {report.findings.map((f, i) => (
               <li key={i}>
-                <VerdictTag verdict={f.ok ? 'pass' : 'fail'} t={t} /> <strong>{f.check}</strong>: {f.detail}
+                <VerdictTag verdict={f.ok ? 'pass' : 'fail'} t={t} /> <strong>{lang === 'zh' && f.checkZh ? f.checkZh : f.check}</strong>: {f.detail}
               </li>
             ))}
           </ul>
