@@ -235,9 +235,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/onestop',
     temporal: loadTemporalConfig(env),
     worker: {
-      // A case spends almost all its life waiting for people; its workflow task is short. 2 cores: a few concurrent
-      // workflow tasks keep both busy, activities are I/O (PostgreSQL, webhooks) so more of them can overlap.
-      maxConcurrentWorkflowTaskExecutions: int(env, 'WORKER_MAX_WORKFLOW_TASKS', 40),
+      // A case spends almost all its life waiting for people; its workflow task is short. Since workflow v9 a task
+      // also holds its slot while its local-activity writes run, so 10 (not 40): after a worker restart 40 replays at
+      // once on one workflow thread and a 10-connection pool timed tasks out (kill-worker drill); the server queues the
+      // rest at no cost. Activities are I/O (PostgreSQL, webhooks), so more of them can overlap.
+      maxConcurrentWorkflowTaskExecutions: int(env, 'WORKER_MAX_WORKFLOW_TASKS', 10),
       maxConcurrentActivityTaskExecutions: int(env, 'WORKER_MAX_ACTIVITIES', 100),
       // Bounded cache: 10,000 waiting cases must not all sit in memory; an evicted case is replayed on its next event.
       maxCachedWorkflows: int(env, 'WORKER_CACHE_SIZE', 1000),
