@@ -81,19 +81,9 @@ interface DrillResult {
 }
 
 async function startStack(): Promise<{ stack: Stack; api: HttpClient; client: Client; orm: MikroORM }> {
-  stack = new Stack({
-    name: 'drill',
-    temporalPort: 17243,
-    temporalUiPort: 18243,
-    apiPort: 13100,
-    workerHealthPort: 13101,
-    // At most 10 workflow tasks at once on the worker (the default is 40; a change of the default is requested in
-    // /work/notes/requests.md). Since v9 a workflow task holds its slot while its local-activity writes run; after a
-    // fault every case's task arrives at once, and 40 of them on one workflow thread and a 10-connection pool ran past
-    // their 10 s timeout and were retried (restart-temporal: slowest case 30.5 s with 40, 21.1 s with 10). The server
-    // queues the others at no cost.
-    workerEnv: { WORKER_MAX_WORKFLOW_TASKS: '10' },
-  });
+  // The worker with its defaults (10 workflow tasks at once since b339c29: with 40, restart-temporal's slowest case
+  // took 30.5 s, its tasks timing out and retried; with 10, 21.1 s).
+  stack = new Stack({ name: 'drill', temporalPort: 17243, temporalUiPort: 18243, apiPort: 13100, workerHealthPort: 13101 });
   await stack.start();
   const api = new HttpClient(stack.apiBase, { maxSockets: 256, timeoutMs: 60_000 });
   const connection = await Connection.connect({ address: stack.temporalAddress });
