@@ -416,6 +416,12 @@ async function saturationRun(env: Env): Promise<number> {
   if (ratio !== undefined) console.log(`platform/baseline throughput ratio: ${ratio.toFixed(2)}`);
   if (cpuRatio !== undefined) console.log(`platform/baseline CPU per case ratio: ${cpuRatio.toFixed(2)}`);
   if (ratio !== undefined) console.log('  (both read "higher is better", target >= 0.8: the CPU line is baseline ÷ platform CPU seconds per case)');
+  // CPU per case falls with concurrency (polling and timers are shared by more cases): also at the same concurrency.
+  const same = baseline ? platform.steps.filter((p) => baseline.steps.some((b) => b.concurrency === p.concurrency)).pop() : undefined;
+  const sameB = same ? baseline?.steps.find((b) => b.concurrency === same.concurrency) : undefined;
+  if (same && sameB && (same !== sat || sameB !== bsat)) {
+    console.log(`  at the same concurrency (${same.concurrency} in flight): CPU s per case platform ${same.cpuPerCase.toFixed(3)}, baseline ${sameB.cpuPerCase.toFixed(3)}, ratio ${(sameB.cpuPerCase / same.cpuPerCase).toFixed(2)}`);
+  }
   console.log('');
   console.log('CPU seconds per completed case at saturation, by process (the load driver is not part of the stack):');
   const partNames = [...new Set([...Object.keys(sat.cpuPerCasePart), ...Object.keys(bsat?.cpuPerCasePart ?? {})])];
