@@ -23,6 +23,7 @@ function findRoot(start: string): string {
 const ROOT = findRoot(__dirname);
 const DIST = path.join(ROOT, 'dist');
 const BUNDLE = path.join(DIST, 'workflow-bundle.js');
+const UNTRACED_BUNDLE = path.join(DIST, 'workflow-bundle-untraced.js');
 /** What the deployment files run (infra/docker, infra/compose, infra/k8s). */
 const ENTRY_POINTS = ['api/main', 'worker/main', 'scripts/migrate', 'scripts/register-search-attributes'];
 
@@ -72,7 +73,9 @@ async function bundle(): Promise<number> {
   if (!fs.existsSync(workflowsPath)) throw new BuildError(`${rel(workflowsPath)} not found`);
   // The worker's own bundler (worker/workflow-bundle.ts): the same options (failure converter, OpenTelemetry's
   // interceptor modules), and a manifest beside the bundle that lets a worker with the sources check it is current.
-  const { bytes } = await buildWorkflowBundle(BUNDLE);
+  const { bytes } = await buildWorkflowBundle(BUNDLE, true);
+  // The variant a worker with tracing off runs (no OpenTelemetry workflow interceptors).
+  await buildWorkflowBundle(UNTRACED_BUNDLE, false);
   return bytes;
 }
 
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     // workers would silently fall back to bundling from source, which a compiled image cannot do.
     fs.mkdirSync(path.dirname(bundlePath), { recursive: true });
     fs.copyFileSync(BUNDLE, bundlePath);
+    fs.copyFileSync(UNTRACED_BUNDLE, path.join(path.dirname(bundlePath), path.basename(UNTRACED_BUNDLE)));
     say(`  compiled worker looks for the bundle at ${rel(bundlePath)}: copied it there`);
   }
   if (path.resolve(projectRoot) !== ROOT && path.resolve(projectRoot) !== DIST) {

@@ -17,7 +17,7 @@ import { activityHeartbeatInterceptor, activityMetricsInterceptor } from './inte
 import { WorkerMetrics } from './metrics';
 import { currentWorkflowBundle } from './workflow-bundle';
 
-export { WORKFLOW_BUNDLE_PATH, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
+export { WORKFLOW_BUNDLE_PATH, WORKFLOW_BUNDLE_UNTRACED_PATH, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;
@@ -55,7 +55,8 @@ export function workflowTracingSinks(tracing?: CaseWorkerOptions['tracing']) {
 }
 
 export async function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
-  const workflowBundle = await currentWorkflowBundle(o.log);
+  // Tracing off (the default): the bundle without OpenTelemetry's workflow interceptors (worker/workflow-bundle.ts).
+  const workflowBundle = await currentWorkflowBundle(o.log, { tracing: !!o.tracing });
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,

@@ -14,6 +14,11 @@
  * by the hash of their code and never overwritten, and the manifest that names the current one is replaced
  * atomically, so a worker reading it while another writes never runs a mix. In a compiled deployment without the
  * TypeScript sources the manifest cannot be checked: the image's dist bundle is the code, as built.
+ *
+ * Two variants: with OpenTelemetry's workflow interceptors (tracing on) and without (tracing off, the default). Off,
+ * the interceptors would still make a span for every activity, local activity and signal and send it out of the
+ * sandbox to be dropped: about a fifth of the workflow thread's time in the benchmark's profile. They add headers and
+ * spans, never commands, so a case may move between workers of either variant and every history replays on both.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -23,6 +28,8 @@ import { PROJECT_ROOT } from '../infra/config';
 
 export const WORKFLOWS_PATH = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 export const WORKFLOW_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
+/** The variant without the tracing interceptors (scripts/build.ts builds both). */
+export const WORKFLOW_BUNDLE_UNTRACED_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle-untraced.js');
 /**
  * Workflow interceptor modules: OpenTelemetry's, so a case's workflow run, its signals and the activities it schedules
  * join the case's trace. Bundled into every bundle (a pre-built bundle ignores the worker's option).
@@ -32,8 +39,9 @@ export const WORKFLOW_INTERCEPTOR_MODULES = [path.join(PROJECT_ROOT, 'workflows'
 export const FAILURE_CONVERTER_PATH = path.join(PROJECT_ROOT, 'infra', 'temporal', 'failure-converter.ts');
 /** Per checkout: worktrees sharing one node_modules keep their own bundles. */
 export const WORKFLOW_BUNDLE_CACHE_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'onestop-workflows', createHash('sha256').update(PROJECT_ROOT).digest('hex').slice(0, 12));
-const CACHE_MANIFEST = path.join(WORKFLOW_BUNDLE_CACHE_DIR, 'current.manifest.json');
-const DIST_MANIFEST = WORKFLOW_BUNDLE_PATH.replace(/\.js$/, '.manifest.json');
+const cacheManifest = (tracing: boolean) => path.join(WORKFLOW_BUNDLE_CACHE_DIR, `current-${tracing ? 'traced' : 'untraced'}.manifest.json`);
+const distPath = (tracing: boolean) => (tracing ? WORKFLOW_BUNDLE_PATH : WORKFLOW_BUNDLE_UNTRACED_PATH);
+const manifestOf = (bundlePath: string) => bundlePath.replace(/\.js$/, '.manifest.json');
 
 interface Manifest {
   /** The bundle's file name, in the manifest's folder. */
@@ -47,9 +55,11 @@ interface Manifest {
 
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-function optionsKey(): string {
+const interceptorModules = (tracing: boolean) => (tracing ? WORKFLOW_INTERCEPTOR_MODULES : []);
+
+function optionsKey(tracing: boolean): string {
   const rel = (p: string) => path.relative(PROJECT_ROOT, p);
-  return JSON.stringify({ workflows: rel(WORKFLOWS_PATH), interceptors: WORKFLOW_INTERCEPTOR_MODULES.map(rel), failureConverter: rel(FAILURE_CONVERTER_PATH) });
+  return JSON.stringify({ workflows: rel(WORKFLOWS_PATH), interceptors: interceptorModules(tracing).map(rel), failureConverter: rel(FAILURE_CONVERTER_PATH) });
 }
 
 function lockHash(): string {
@@ -76,7 +86,7 @@ function projectModules(code: string): string[] {
 }
 
 /** The bundle the manifest names, when it was built from the sources as they are now; else undefined. */
-export function currentBundleOf(manifestPath: string): string | undefined {
+export function currentBundleOf(manifestPath: string, tracing: boolean): string | undefined {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest;
@@ -85,7 +95,7 @@ export function currentBundleOf(manifestPath: string): string | undefined {
   }
   const bundlePath = path.join(path.dirname(manifestPath), manifest.bundle ?? '');
   if (!manifest.bundle || !fs.existsSync(bundlePath)) return undefined;
-  if (manifest.options !== optionsKey() || manifest.lockHash !== lockHash()) return undefined;
+  if (manifest.options !== optionsKey(tracing) || manifest.lockHash !== lockHash()) return undefined;
   const files = Object.entries(manifest.files ?? {});
   return files.length > 0 && files.every(([rel, hash]) => fileHash(rel) === hash) ? bundlePath : undefined;
 }
@@ -94,18 +104,18 @@ export function currentBundleOf(manifestPath: string): string | undefined {
  * Bundles the workflows from source (webpack). With `target` (dist/): writes it there with its manifest beside it.
  * Without: into the cache, as `<hash of the code>.js`, then points the cache's manifest at it (atomic rename).
  */
-export async function buildWorkflowBundle(target?: string): Promise<{ code: string; bytes: number; path: string }> {
+export async function buildWorkflowBundle(target?: string, tracing = true): Promise<{ code: string; bytes: number; path: string }> {
   // Module ids relative to the project root whatever the current directory, so the manifest can name the files.
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(WORKFLOWS_PATH),
     failureConverterPath: FAILURE_CONVERTER_PATH,
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    workflowInterceptorModules: interceptorModules(tracing),
     logger: new DefaultLogger('WARN'),
     webpackConfigHook: (config) => ({ ...config, context: PROJECT_ROOT }),
   });
   const bundlePath = target ?? path.join(WORKFLOW_BUNDLE_CACHE_DIR, `${sha(code).slice(0, 16)}.js`);
-  const manifestPath = target ? target.replace(/\.js$/, '.manifest.json') : CACHE_MANIFEST;
-  const manifest: Manifest = { bundle: path.basename(bundlePath), options: optionsKey(), lockHash: lockHash(), files: {} };
+  const manifestPath = target ? manifestOf(target) : cacheManifest(tracing);
+  const manifest: Manifest = { bundle: path.basename(bundlePath), options: optionsKey(tracing), lockHash: lockHash(), files: {} };
   for (const rel of projectModules(code)) manifest.files[rel] = fileHash(rel)!;
   fs.mkdirSync(path.dirname(bundlePath), { recursive: true });
   // Two workers may build at once (parallel test files): each writes its own temporary files, then renames.
@@ -131,28 +141,35 @@ function pruneCache(keep: string): void {
   }
 }
 
-/** The bundle being built in this process: the workers of one test file share one build. */
-let building: Promise<{ code: string }> | undefined;
+/** The bundles being built in this process, by variant: the workers of one test file share one build. */
+const building = new Map<boolean, Promise<{ code: string }>>();
 
 /**
  * The bundle a worker runs: dist/ when current, else the cache when current, else a new build (stored in the cache).
  * Without sources (a compiled deployment) the dist bundle as it is.
  */
-export async function currentWorkflowBundle(log: (line: string) => void = () => undefined): Promise<{ codePath: string } | { code: string }> {
+export async function currentWorkflowBundle(
+  log: (line: string) => void = () => undefined,
+  { tracing = true }: { tracing?: boolean } = {},
+): Promise<{ codePath: string } | { code: string }> {
   const haveSources = fs.existsSync(WORKFLOWS_PATH);
   if (!haveSources) {
-    if (!fs.existsSync(WORKFLOW_BUNDLE_PATH)) throw new Error(`no workflow sources and no ${WORKFLOW_BUNDLE_PATH}: run npm run build`);
-    return { codePath: WORKFLOW_BUNDLE_PATH };
+    // An image built before the untraced variant existed has only the traced one: it runs the same cases.
+    const built = [distPath(tracing), WORKFLOW_BUNDLE_PATH].find((p) => fs.existsSync(p));
+    if (!built) throw new Error(`no workflow sources and no ${distPath(tracing)}: run npm run build`);
+    return { codePath: built };
   }
-  const current = currentBundleOf(DIST_MANIFEST) ?? currentBundleOf(CACHE_MANIFEST);
+  const current = currentBundleOf(manifestOf(distPath(tracing)), tracing) ?? currentBundleOf(cacheManifest(tracing), tracing);
   if (current) return { codePath: current };
-  if (!building) {
+  let pending = building.get(tracing);
+  if (!pending) {
     const t0 = Date.now();
-    building = buildWorkflowBundle().then((b) => {
-      log(`workflow bundle built from source in ${((Date.now() - t0) / 1000).toFixed(1)} s (${(b.bytes / 1024).toFixed(0)} KiB), cached for the next worker`);
+    pending = buildWorkflowBundle(undefined, tracing).then((b) => {
+      log(`workflow bundle (${tracing ? 'with' : 'without'} tracing) built from source in ${((Date.now() - t0) / 1000).toFixed(1)} s (${(b.bytes / 1024).toFixed(0)} KiB), cached for the next worker`);
       return b;
     });
-    building.finally(() => (building = undefined)).catch(() => undefined);
+    building.set(tracing, pending);
+    pending.finally(() => building.delete(tracing)).catch(() => undefined);
   }
-  return { code: (await building).code };
+  return { code: (await pending).code };
 }

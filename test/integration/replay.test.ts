@@ -7,7 +7,8 @@
  * that would break a running case fails here; make such changes with patched() and record new histories.
  *
  * The code is the worker's own bundle of the current sources (worker/workflow-bundle.ts), built or found once for all
- * the histories instead of bundled again for each.
+ * the histories instead of bundled again for each; both of its variants (with the OpenTelemetry workflow interceptors,
+ * tracing on, and without, tracing off), since a case may move between workers of either.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,10 +24,11 @@ const SERVICES = ['freight-company', 'oversize-cargo', 'school-bus'];
 /** Since v4 (validated signals, needs attention), every branch of the workflow, not only the happy paths. */
 const BRANCHES = ['calendar-update', 'malformed-signals', 'needs-attention', 'rejection', 'supplement', 'timers', 'withdrawal'];
 
-let workflowBundle: Awaited<ReturnType<typeof currentWorkflowBundle>>;
+const bundles: Record<'traced' | 'untraced', Awaited<ReturnType<typeof currentWorkflowBundle>> | undefined> = { traced: undefined, untraced: undefined };
 beforeAll(async () => {
-  workflowBundle = await currentWorkflowBundle();
-});
+  bundles.traced = await currentWorkflowBundle(undefined, { tracing: true });
+  bundles.untraced = await currentWorkflowBundle(undefined, { tracing: false });
+}, 120_000);
 
 it('has a history of each of the three services for every workflow version (v1; v2 combined task writes; v3 sparse search-attribute upserts; v4 validated signals and needs attention; v5 bounded webhook wait; v6 user metadata; v7 statutory step period and two-level escalation; v8 statutory holidays in provisional calendars; v9 local-activity records, idle-time publication, one durable timer)', () => {
   for (const version of ['v1', 'v2', 'v3']) {
@@ -54,6 +56,8 @@ it.each(files)('replays %s against the current workflow code', async (file) => {
   const recorded = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { workflowId: string; history: unknown };
   const history = temporal.api.history.v1.History.fromObject(recorded.history as Record<string, unknown>);
   expect(history.events?.length).toBeGreaterThan(20);
-  // The bundle carries the worker's workflow interceptor modules (OpenTelemetry): they add headers and spans, never commands.
-  await Worker.runReplayHistory({ workflowBundle, sinks: workflowTracingSinks() }, history, recorded.workflowId);
+  // The traced bundle carries the worker's workflow interceptor modules (OpenTelemetry): headers and spans, never commands.
+  for (const workflowBundle of [bundles.traced!, bundles.untraced!]) {
+    await Worker.runReplayHistory({ workflowBundle, sinks: workflowTracingSinks() }, history, recorded.workflowId);
+  }
 });
