@@ -71,9 +71,11 @@ export function prefillRoutes(t: RouteTable, deps: ApiDeps): void {
         body.company = company;
         body.school = school;
         body.vehicles = vehicles;
-        body.archivedApplications = archived;
+        // Only services the catalogue offers: an application archived under a service since withdrawn (or another
+        // catalogue's) has a form shape nobody can prefill from, and the response documents the offered forms only.
+        body.archivedApplications = archived.filter((a) => deps.catalog.get(a.serviceCode) !== undefined);
         body.certificates = certificates.map((c) => ({ no: c.no, type: c.type, subjectKey: c.subjectKey, validUntil: isoDay(c.validUntil), authority: c.authority }));
-        for (const a of archived) personalSubjects(a.data, subjects);
+        for (const a of body.archivedApplications as typeof archived) personalSubjects(a.data, subjects);
       }
       if (query.idCard) {
         subjects.add(query.idCard);

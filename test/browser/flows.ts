@@ -81,8 +81,20 @@ export async function caseReaches(run: BrowserRun, caseNo: string, status: strin
 
 /** Picks an option of an antd Select by its label (the control is a combobox; the options render in a popup). */
 export async function pickOption(p: TestPage, comboboxSelector: string, label: string): Promise<void> {
-  await p.page.locator(comboboxSelector).click();
-  await p.page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${label}"]`).click();
+  // The select shows the picked label once React has taken the choice. A click that lands while the dropdown is still
+  // opening can be lost (seen once in CI: the department stayed empty): pick again until the select shows it.
+  const select = p.page.locator('.ant-select', { has: p.page.locator(comboboxSelector) });
+  const shown = select.locator(`.ant-select-selection-item[title="${label}"]`);
+  for (let attempt = 1; ; attempt++) {
+    await p.page.locator(comboboxSelector).click();
+    await p.page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${label}"]`).click();
+    try {
+      await shown.waitFor({ timeout: 2_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
 }
 
 const pathOf = (p: TestPage) => new URL(p.page.url(), p.origin).pathname;

@@ -212,6 +212,18 @@ describe('prefill is for the asserted applicant only', () => {
   const Y = DEMO.heavyCarrier.creditCode;
   const AforX = portalToken('city-portal', X);
 
+  it("offers archived applications of the catalogue's services only (not of a withdrawn service, or another catalogue's)", async () => {
+    const applicant = DEMO.lapsedCarrier.creditCode;
+    await api.orm.em.fork().getConnection().execute(
+      `insert into archived_application (applicant_key, service_code, case_no, data, archived_at) values (?, 'NOSUCHSVC', ?, ?, now())`,
+      [applicant, `JN-NOSUCHSVC-${process.pid}-${Date.now()}`, JSON.stringify({ applicant: { creditCode: applicant, name: DEMO.lapsedCarrier.name }, wings: 2 })],
+    );
+    // The harness validates the response against the document: an unknown service's form would not match it.
+    const r = await api.call('GET', `/prefill?creditCode=${applicant}`, { token: ops });
+    expect(r.status).toBe(200);
+    expect((r.body.archivedApplications as { serviceCode: string }[]).map((a) => a.serviceCode)).not.toContain('NOSUCHSVC');
+  });
+
   it('A with applicant X gets X’s data; asking for Y, a stranger’s ID or plate, or asserting no one is 403', async () => {
     const own = await api.call('GET', `/prefill?creditCode=${X}`, { token: AforX });
     expect(own.status).toBe(200);
