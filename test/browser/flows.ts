@@ -83,10 +83,13 @@ export async function caseReaches(run: BrowserRun, caseNo: string, status: strin
 export async function pickOption(p: TestPage, comboboxSelector: string, label: string): Promise<void> {
   // The select shows the picked label once React has taken the choice. A click that lands while the dropdown is still
   // opening can be lost (seen once in CI: the department stayed empty): pick again until the select shows it.
-  const select = p.page.locator('.ant-select', { has: p.page.locator(comboboxSelector) });
+  const combobox = p.page.locator(comboboxSelector);
+  // The antd Select around the combobox (its root carries the class `ant-select`, then a space).
+  const select = combobox.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]');
   const shown = select.locator(`.ant-select-selection-item[title="${label}"]`);
   for (let attempt = 1; ; attempt++) {
-    await p.page.locator(comboboxSelector).click();
+    // Once an option is shown, it covers the search input: open the dropdown through the select itself.
+    await (attempt === 1 ? combobox : select).click();
     await p.page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${label}"]`).click();
     try {
       await shown.waitFor({ timeout: 2_000 });
