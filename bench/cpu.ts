@@ -43,20 +43,26 @@ export function postgresBackendsOf(database: string): () => number[] {
   const needle = ` ${database} `;
   return () => {
     const mine = ownTcpPorts();
-    const pids: number[] = [];
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-        const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-        const port = /\((\d+)\)/.exec(cmd)?.[1];
-        if (cmd.includes(needle) && !(port && mine.has(Number(port)))) pids.push(Number(entry));
-      } catch {
-        /* gone */
-      }
-    }
-    return pids;
+    return postgresProcesses((cmd) => {
+      const port = /\((\d+)\)/.exec(cmd)?.[1];
+      return cmd.includes(needle) && !(port && mine.has(Number(port)));
+    });
   };
+}
+
+/** The pids of the server's `postgres` processes whose command line (NULs as spaces) `keep` accepts. */
+function postgresProcesses(keep: (cmd: string) => boolean): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      if (keep(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '))) pids.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
 }
 
 /** Local TCP ports of this process's sockets: /proc/self/fd's socket inodes looked up in /proc/net/tcp{,6}. */
@@ -91,19 +97,8 @@ export function ownTcpPorts(): Set<number> {
  * database of the server, so on a shared machine they are reported, never counted into a phase's cost per case.
  */
 export function postgresSharedPids(): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      // A backend names its client's address: `… 127.0.0.1(52594) idle`; the shared processes name none.
-      if (!/\(\d+\)/.test(cmd) && !/\[local\]/.test(cmd)) pids.push(Number(entry));
-    } catch {
-      /* gone */
-    }
-  }
-  return pids;
+  // A backend names its client's address: `… 127.0.0.1(52594) idle`; the shared processes name none.
+  return postgresProcesses((cmd) => !/\(\d+\)/.test(cmd) && !/\[local\]/.test(cmd));
 }
 
 /** CPU seconds of the named parts of a report that make up the stack (everything but the load driver). */

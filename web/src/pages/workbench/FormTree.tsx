@@ -67,7 +67,8 @@ export function Tree({ value, exclude = [], schema, node }: { value: { [key: str
   const s = schema ?? EMPTY;
   const here = node ?? s.at([]);
   return (
-    <dl className="kv-tree" style={{ margin: 0, display: 'grid', gridTemplateColumns: 'minmax(8em, max-content) 1fr', gap: '4px 16px' }}>
+    // fit-content(50%): a long label wraps at half the width instead of squeezing the value beside it (phone width).
+    <dl className="kv-tree" style={{ margin: 0, display: 'grid', gridTemplateColumns: 'fit-content(50%) 1fr', gap: '4px 16px' }}>
       {fieldRows(s, here, value, lang, exclude).map((row) => {
         const nested = row.value !== null && typeof row.value === 'object' && !Array.isArray(row.value);
         return (
